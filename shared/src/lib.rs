@@ -1,0 +1,8 @@
+//! whosent: who sent this message?
+//!
+//! The shared library of the whosent functions. Its modules follow the steps
+//! of the method: [`push`] receives and verifies what the platform sends,
+//! [`store`] keeps messages, senders and mappings in DynamoDB, and [`secrets`]
+//! holds each account's credentials.
+
+pub mod push;

@@ -1,0 +1,143 @@
+//! Safe-mode crypto (push.md, "Safe-mode crypto").
+//!
+//! `key = base64(EncodingAESKey + "=")`, AES-256-CBC with the first 16 bytes of
+//! the key as IV, plaintext `random(16) ‖ len(xml) as u32 BE ‖ xml ‖ appid`,
+//! PKCS#7-style padding to a multiple of 32 bytes.
+
+use std::fmt;
+
+use aes::Aes256;
+use base64::Engine as _;
+use base64::engine::DecodePaddingMode;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD};
+use cbc::cipher::block_padding::NoPadding;
+use cbc::cipher::{BlockModeDecrypt, BlockModeEncrypt, KeyIvInit};
+
+/// The padding block of the protocol: 32 bytes, not AES's 16.
+const PAD_BLOCK: usize = 32;
+const RANDOM_LEN: usize = 16;
+const LEN_FIELD: usize = 4;
+
+/// Real EncodingAESKeys carry non-zero trailing bits in their last character,
+/// which a strict decoder rejects; padding is whatever the caller gave.
+const LENIENT: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    GeneralPurposeConfig::new()
+        .with_decode_allow_trailing_bits(true)
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+
+/// Why a ciphertext could not be opened.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CryptoError {
+    #[error("EncodingAESKey must be 43 base64 characters decoding to 32 bytes")]
+    BadKey,
+    #[error("Encrypt is not valid base64")]
+    BadBase64,
+    #[error("ciphertext length is not a multiple of the block size")]
+    BadLength,
+    #[error("bad padding")]
+    BadPadding,
+    #[error("decrypted length field does not fit the plaintext")]
+    BadFrame,
+    #[error("decrypted message is not UTF-8")]
+    NotUtf8,
+    #[error("decrypted appid does not match the account")]
+    WrongAppId,
+}
+
+/// An account's AES key, derived from its EncodingAESKey.
+///
+/// `Debug` never shows the key material.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AesKey([u8; 32]);
+
+impl fmt::Debug for AesKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("AesKey(<redacted>)")
+    }
+}
+
+impl AesKey {
+    /// Decodes a 43-character EncodingAESKey (leniently, see push.md).
+    pub fn from_encoding_aes_key(encoding_aes_key: &str) -> Result<Self, CryptoError> {
+        if encoding_aes_key.len() != 43 {
+            return Err(CryptoError::BadKey);
+        }
+        let bytes = LENIENT.decode(encoding_aes_key).map_err(|_| CryptoError::BadKey)?;
+        let key: [u8; 32] = bytes.try_into().map_err(|_| CryptoError::BadKey)?;
+        Ok(Self(key))
+    }
+
+    fn iv(&self) -> [u8; 16] {
+        let mut iv = [0u8; 16];
+        iv.copy_from_slice(&self.0[..16]);
+        iv
+    }
+
+    /// Decrypts a base64 `Encrypt` value and checks the trailing appid.
+    /// Returns the inner XML.
+    pub fn decrypt(&self, encrypt_b64: &str, appid: &str) -> Result<String, CryptoError> {
+        let (xml, found_appid) = self.decrypt_frame(encrypt_b64)?;
+        if found_appid != appid.as_bytes() {
+            return Err(CryptoError::WrongAppId);
+        }
+        String::from_utf8(xml).map_err(|_| CryptoError::NotUtf8)
+    }
+
+    /// Decrypts and returns `(xml bytes, appid bytes)` without checking the appid.
+    fn decrypt_frame(&self, encrypt_b64: &str) -> Result<(Vec<u8>, Vec<u8>), CryptoError> {
+        let mut buf = STANDARD.decode(encrypt_b64.trim()).map_err(|_| CryptoError::BadBase64)?;
+        if buf.is_empty() || buf.len() % PAD_BLOCK != 0 {
+            return Err(CryptoError::BadLength);
+        }
+        let plain = cbc::Decryptor::<Aes256>::new(&self.0.into(), &self.iv().into())
+            .decrypt_padded::<NoPadding>(&mut buf)
+            .map_err(|_| CryptoError::BadLength)?;
+        let pad = usize::from(*plain.last().ok_or(CryptoError::BadPadding)?);
+        if pad == 0 || pad > PAD_BLOCK || pad > plain.len() {
+            return Err(CryptoError::BadPadding);
+        }
+        let (body, padding) = plain.split_at(plain.len() - pad);
+        if padding.iter().any(|&b| usize::from(b) != pad) {
+            return Err(CryptoError::BadPadding);
+        }
+        if body.len() < RANDOM_LEN + LEN_FIELD {
+            return Err(CryptoError::BadFrame);
+        }
+        let len_bytes: [u8; 4] =
+            body[RANDOM_LEN..RANDOM_LEN + LEN_FIELD].try_into().map_err(|_| CryptoError::BadFrame)?;
+        let xml_len = u32::from_be_bytes(len_bytes) as usize;
+        let rest = &body[RANDOM_LEN + LEN_FIELD..];
+        if xml_len > rest.len() {
+            return Err(CryptoError::BadFrame);
+        }
+        let (xml, appid) = rest.split_at(xml_len);
+        Ok((xml.to_vec(), appid.to_vec()))
+    }
+
+    /// Encrypts `xml` for `appid` with fresh random bytes.
+    pub fn encrypt(&self, xml: &str, appid: &str) -> String {
+        let random: [u8; RANDOM_LEN] = rand::random();
+        self.encrypt_with_random(xml, appid, &random)
+    }
+
+    /// Encrypts with caller-chosen random bytes (for published test vectors
+    /// and for a deterministic emulator).
+    pub fn encrypt_with_random(&self, xml: &str, appid: &str, random: &[u8; RANDOM_LEN]) -> String {
+        let xml_len = u32::try_from(xml.len()).unwrap_or(u32::MAX);
+        let unpadded = RANDOM_LEN + LEN_FIELD + xml.len() + appid.len();
+        let pad = PAD_BLOCK - unpadded % PAD_BLOCK; // 1..=32
+        let mut buf = Vec::with_capacity(unpadded + pad);
+        buf.extend_from_slice(random);
+        buf.extend_from_slice(&xml_len.to_be_bytes());
+        buf.extend_from_slice(xml.as_bytes());
+        buf.extend_from_slice(appid.as_bytes());
+        buf.resize(unpadded + pad, pad as u8);
+        let len = buf.len();
+        // The buffer is a whole number of AES blocks, so NoPadding cannot fail.
+        let _ =
+            cbc::Encryptor::<Aes256>::new(&self.0.into(), &self.iv().into()).encrypt_padded::<NoPadding>(&mut buf, len);
+        STANDARD.encode(&buf)
+    }
+}

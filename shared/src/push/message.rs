@@ -1,0 +1,268 @@
+//! The typed view of a push (push.md, "Message XML").
+
+use serde::{Deserialize, Serialize};
+use sha1::{Digest, Sha1};
+
+use super::xml::{Elements, XmlError};
+
+/// Why a well-formed document is not a push.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MessageError {
+    #[error(transparent)]
+    Xml(#[from] XmlError),
+    #[error("missing element <{0}>")]
+    Missing(&'static str),
+    #[error("element <{0}> is not a number")]
+    NotANumber(&'static str),
+}
+
+/// One push: the common fields, the type-specific ones, and every element as sent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Push {
+    /// The account's `gh_…` id.
+    pub to_user: String,
+    /// The sender's openID under this account.
+    pub from_user: String,
+    /// Unix seconds, the platform's clock.
+    pub create_time: i64,
+    /// The `MsgType` as sent (`text`, `image`, …, `event`).
+    pub msg_type: String,
+    /// 64-bit message id; events have none.
+    pub msg_id: Option<u64>,
+    pub kind: Kind,
+    /// Every element of the document, known or not, in order.
+    pub elements: Elements,
+}
+
+/// What the follower sent, by `MsgType`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Kind {
+    Text {
+        content: String,
+    },
+    Image {
+        pic_url: String,
+        media_id: String,
+    },
+    Voice {
+        media_id: String,
+        format: String,
+        recognition: Option<String>,
+    },
+    Video {
+        media_id: String,
+        thumb_media_id: String,
+    },
+    ShortVideo {
+        media_id: String,
+        thumb_media_id: String,
+    },
+    Location {
+        x: String,
+        y: String,
+        scale: String,
+        label: String,
+    },
+    Link {
+        title: String,
+        description: String,
+        url: String,
+    },
+    Event(Event),
+    /// A `MsgType` this version does not know; its elements are kept.
+    Other,
+}
+
+/// An event push, by `Event`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// A follow; `scene` is set when it came through a parametric QR code.
+    Subscribe {
+        scene: Option<String>,
+        ticket: Option<String>,
+    },
+    Unsubscribe,
+    Scan {
+        scene: String,
+        ticket: Option<String>,
+    },
+    Location {
+        latitude: String,
+        longitude: String,
+        precision: String,
+    },
+    Click {
+        key: String,
+    },
+    View {
+        url: String,
+        menu_id: Option<String>,
+    },
+    /// An event this version does not know; its elements are kept.
+    Other {
+        event: String,
+    },
+}
+
+/// The features the patent's step 12 extracts from a push, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Features {
+    pub open_id: String,
+    pub create_time: i64,
+    pub msg_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub msg_id: Option<String>,
+    /// The text of a text message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+    /// The event name of an event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<String>,
+    /// The `EventKey` of an event, when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_key: Option<String>,
+}
+
+impl Push {
+    /// Parses the message XML of a push.
+    pub fn parse(xml: &str) -> Result<Self, MessageError> {
+        Self::from_elements(Elements::parse(xml)?)
+    }
+
+    /// Builds the typed view from parsed elements.
+    pub fn from_elements(elements: Elements) -> Result<Self, MessageError> {
+        let field = |name| elements.get(name).unwrap_or_default().to_owned();
+        let opt = |name| elements.get(name).map(str::to_owned);
+        let to_user = required(&elements, "ToUserName")?;
+        let from_user = required(&elements, "FromUserName")?;
+        let create_time =
+            required(&elements, "CreateTime")?.trim().parse().map_err(|_| MessageError::NotANumber("CreateTime"))?;
+        let msg_type = required(&elements, "MsgType")?;
+        let msg_id = match elements.get("MsgId").map(str::trim) {
+            None | Some("") => None,
+            Some(id) => Some(id.parse().map_err(|_| MessageError::NotANumber("MsgId"))?),
+        };
+        let kind = match msg_type.as_str() {
+            "text" => Kind::Text { content: field("Content") },
+            "image" => Kind::Image { pic_url: field("PicUrl"), media_id: field("MediaId") },
+            "voice" => {
+                Kind::Voice { media_id: field("MediaId"), format: field("Format"), recognition: opt("Recognition") }
+            }
+            "video" => Kind::Video { media_id: field("MediaId"), thumb_media_id: field("ThumbMediaId") },
+            "shortvideo" => Kind::ShortVideo { media_id: field("MediaId"), thumb_media_id: field("ThumbMediaId") },
+            "location" => Kind::Location {
+                x: field("Location_X"),
+                y: field("Location_Y"),
+                scale: field("Scale"),
+                label: field("Label"),
+            },
+            "link" => Kind::Link { title: field("Title"), description: field("Description"), url: field("Url") },
+            "event" => Kind::Event(parse_event(&elements)?),
+            _ => Kind::Other,
+        };
+        Ok(Self { to_user, from_user, create_time, msg_type, msg_id, kind, elements })
+    }
+
+    /// The event, when this push is one.
+    pub fn event(&self) -> Option<&Event> {
+        match &self.kind {
+            Kind::Event(event) => Some(event),
+            _ => None,
+        }
+    }
+
+    /// Step 12: openID, CreateTime, MsgType, MsgId, content or event key.
+    pub fn features(&self) -> Features {
+        Features {
+            open_id: self.from_user.clone(),
+            create_time: self.create_time,
+            msg_type: self.msg_type.clone(),
+            msg_id: self.msg_id.map(|id| id.to_string()),
+            content: match &self.kind {
+                Kind::Text { content } => Some(content.clone()),
+                _ => None,
+            },
+            event: self.elements.get("Event").map(str::to_owned),
+            event_key: self.elements.get("EventKey").map(str::to_owned),
+        }
+    }
+
+    /// The deduplication key of push.md: `MsgId` + `FromUserName` + `CreateTime`
+    /// for messages (MsgIds collide across senders), `FromUserName` +
+    /// `CreateTime` + `Event` + `EventKey` for events.
+    ///
+    /// A message without a `MsgId` (not seen, but not ruled out) falls back to
+    /// the event form over its type and every element value, so that two
+    /// different pushes never share a key.
+    pub fn dedupe_key(&self) -> DedupeKey {
+        let mut hasher = Sha1::new();
+        let mut part = |s: &str| {
+            hasher.update((s.len() as u64).to_be_bytes());
+            hasher.update(s.as_bytes());
+        };
+        let create_time = self.create_time.to_string();
+        match (self.msg_id, &self.kind) {
+            (Some(msg_id), _) => {
+                part("msg");
+                part(&msg_id.to_string());
+                part(&self.from_user);
+                part(&create_time);
+            }
+            (None, Kind::Event(_)) => {
+                part("event");
+                part(&self.from_user);
+                part(&create_time);
+                part(self.elements.get("Event").unwrap_or_default());
+                part(self.elements.get("EventKey").unwrap_or_default());
+            }
+            (None, _) => {
+                part("untyped");
+                part(&self.from_user);
+                part(&create_time);
+                for (name, value) in self.elements.iter() {
+                    part(name);
+                    part(value);
+                }
+            }
+        }
+        DedupeKey(hex::encode(hasher.finalize()))
+    }
+}
+
+/// A fixed-length digest of the push.md deduplication fields.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct DedupeKey(pub String);
+
+impl DedupeKey {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+fn required(elements: &Elements, name: &'static str) -> Result<String, MessageError> {
+    match elements.get(name) {
+        Some(v) if !v.trim().is_empty() => Ok(v.trim().to_owned()),
+        _ => Err(MessageError::Missing(name)),
+    }
+}
+
+fn parse_event(elements: &Elements) -> Result<Event, MessageError> {
+    let event = required(elements, "Event")?;
+    let key = elements.get("EventKey").unwrap_or_default().to_owned();
+    let ticket = elements.get("Ticket").map(str::to_owned);
+    let field = |name| elements.get(name).unwrap_or_default().to_owned();
+    // Event names have been seen in several cases (`subscribe`, `SCAN`, `CLICK`).
+    Ok(match event.to_ascii_lowercase().as_str() {
+        "subscribe" => Event::Subscribe { scene: key.strip_prefix("qrscene_").map(str::to_owned), ticket },
+        "unsubscribe" => Event::Unsubscribe,
+        "scan" => Event::Scan { scene: key, ticket },
+        "location" => Event::Location {
+            latitude: field("Latitude"),
+            longitude: field("Longitude"),
+            precision: field("Precision"),
+        },
+        "click" => Event::Click { key },
+        "view" => Event::View { url: key, menu_id: elements.get("MenuId").map(str::to_owned) },
+        _ => Event::Other { event },
+    })
+}
