@@ -5,4 +5,9 @@
 //! [`store`] keeps messages, senders and mappings in DynamoDB, and [`secrets`]
 //! holds each account's credentials.
 
+pub mod cache;
+pub mod ingest;
+pub mod matching;
 pub mod push;
+pub mod secrets;
+pub mod store;

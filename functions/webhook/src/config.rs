@@ -1,0 +1,76 @@
+//! Settings from the environment.
+
+use std::time::Duration;
+
+use whosent::ingest::IngestConfig;
+
+/// The webhook's settings.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The DynamoDB table (`TABLE_NAME`).
+    pub table: String,
+    pub ingest: IngestConfig,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{0} must be set")]
+    Missing(&'static str),
+    #[error("{0} must be a whole number of seconds")]
+    NotSeconds(&'static str),
+}
+
+impl Config {
+    /// Reads `TABLE_NAME` and the optional `PUSH_TIMESTAMP_WINDOW_SECS`
+    /// (default 300, `0` turns the replay check off), `DEDUPE_TTL_SECS`,
+    /// `CACHE_TTL_SECS` and `SENDER_CACHE_TTL_SECS`.
+    pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let defaults = IngestConfig::default();
+        let secs = |name: &'static str, default: u64| -> Result<u64, ConfigError> {
+            match var(name) {
+                None => Ok(default),
+                Some(v) => v.trim().parse().map_err(|_| ConfigError::NotSeconds(name)),
+            }
+        };
+        let window = secs("PUSH_TIMESTAMP_WINDOW_SECS", defaults.timestamp_window_secs.unwrap_or(0))?;
+        Ok(Self {
+            table: var("TABLE_NAME").filter(|t| !t.is_empty()).ok_or(ConfigError::Missing("TABLE_NAME"))?,
+            ingest: IngestConfig {
+                timestamp_window_secs: (window > 0).then_some(window),
+                dedupe_ttl_secs: i64::try_from(secs("DEDUPE_TTL_SECS", defaults.dedupe_ttl_secs.unsigned_abs())?)
+                    .map_err(|_| ConfigError::NotSeconds("DEDUPE_TTL_SECS"))?,
+                cache_ttl: Duration::from_secs(secs("CACHE_TTL_SECS", defaults.cache_ttl.as_secs())?),
+                sender_cache_ttl: Duration::from_secs(secs(
+                    "SENDER_CACHE_TTL_SECS",
+                    defaults.sender_cache_ttl.as_secs(),
+                )?),
+            },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let pairs: Vec<(String, String)> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        move |name| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+    }
+
+    #[test]
+    fn defaults_and_the_switched_off_window() {
+        let config = Config::from_env(env(&[("TABLE_NAME", "t")])).unwrap();
+        assert_eq!(config.table, "t");
+        assert_eq!(config.ingest.timestamp_window_secs, Some(300));
+        let off = Config::from_env(env(&[("TABLE_NAME", "t"), ("PUSH_TIMESTAMP_WINDOW_SECS", "0")])).unwrap();
+        assert_eq!(off.ingest.timestamp_window_secs, None);
+    }
+
+    #[test]
+    fn missing_table_and_bad_numbers_are_named() {
+        assert!(matches!(Config::from_env(env(&[])), Err(ConfigError::Missing("TABLE_NAME"))));
+        let bad = Config::from_env(env(&[("TABLE_NAME", "t"), ("CACHE_TTL_SECS", "5m")]));
+        assert!(matches!(bad, Err(ConfigError::NotSeconds("CACHE_TTL_SECS"))));
+    }
+}

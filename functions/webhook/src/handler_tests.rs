@@ -1,0 +1,263 @@
+//! The handler driven by the sample events in `events/`, over the in-memory
+//! twins of the store and of Secrets Manager.
+
+use lambda_http::http::StatusCode;
+use lambda_http::{Body, Request};
+use serde_json::Value;
+use whosent::ingest::{Ingest, IngestConfig};
+use whosent::push::{AesKey, Envelope, Push};
+use whosent::secrets::MemorySecrets;
+use whosent::store::{Account, MemoryStore, Profile, ResolveState, Sender, SenderField, Strategy};
+
+use super::handle;
+
+fn events_dir() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../events")
+}
+
+fn event_json(name: &str) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(events_dir().join(name)).unwrap()).unwrap()
+}
+
+fn request(event: &Value) -> Request {
+    lambda_http::request::from_str(&event.to_string()).expect("a valid API Gateway event")
+}
+
+fn sample_accounts() -> Vec<(Account, Value)> {
+    let fixture = event_json("sample-accounts.json");
+    let entries = fixture["accounts"].as_array().unwrap().clone();
+    entries
+        .into_iter()
+        .map(|e| (serde_json::from_value(e["account"].clone()).unwrap(), e["push_secret"].clone()))
+        .collect()
+}
+
+fn sample_account(id: &str) -> Account {
+    sample_accounts().into_iter().map(|(account, _)| account).find(|a| a.id == id).unwrap()
+}
+
+/// Sets (or with `None` removes) a query parameter of an API Gateway 2.0 event.
+fn set_query(event: &mut Value, name: &str, value: Option<&str>) {
+    let params = event["queryStringParameters"].as_object_mut().unwrap();
+    match value {
+        Some(value) => params.insert(name.to_owned(), value.into()),
+        None => params.remove(name),
+    };
+    let raw: Vec<String> = params.iter().map(|(k, v)| format!("{k}={}", v.as_str().unwrap())).collect();
+    event["rawQueryString"] = raw.join("&").into();
+}
+
+struct World {
+    store: MemoryStore,
+    secrets: MemorySecrets,
+}
+
+impl World {
+    /// The sample accounts of `events/sample-accounts.json`, registered.
+    fn new() -> Self {
+        let world = World { store: MemoryStore::new(), secrets: MemorySecrets::new() };
+        for (account, push_secret) in sample_accounts() {
+            world.secrets.put(account.push_secret.clone(), push_secret.to_string());
+            world.store.put_account(account);
+        }
+        world
+    }
+
+    fn ingest(&self) -> Ingest<&MemoryStore, &MemoryStore, &MemorySecrets> {
+        // The samples were signed in 2014: no replay window for them.
+        let config = IngestConfig { timestamp_window_secs: None, ..IngestConfig::default() };
+        Ingest::new(&self.store, &self.store, &self.secrets, config)
+    }
+
+    fn nothing_stored(&self) -> bool {
+        self.store.messages("sample-safe").is_empty()
+            && self.store.messages("sample-plain").is_empty()
+            && self.store.resolve_requests().is_empty()
+            && self.store.dedupe_records() == 0
+    }
+}
+
+fn body_text(response: &lambda_http::Response<Body>) -> String {
+    String::from_utf8(response.body().as_ref().to_vec()).unwrap()
+}
+
+fn content_type(response: &lambda_http::Response<Body>) -> &str {
+    response.headers()["content-type"].to_str().unwrap()
+}
+
+#[tokio::test]
+async fn url_check_echoes_echostr_as_plain_text() {
+    let world = World::new();
+    let ingest = world.ingest();
+    let response = handle(&ingest, request(&event_json("webhook-url-check.json"))).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(body_text(&response), "shr5ch");
+    assert!(content_type(&response).starts_with("text/plain"));
+    assert!(world.nothing_stored());
+}
+
+#[tokio::test]
+async fn a_plaintext_push_is_recorded_with_its_features_and_a_resolve_request() {
+    let world = World::new();
+    let ingest = world.ingest();
+    let response = handle(&ingest, request(&event_json("webhook-post-plaintext.json"))).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(body_text(&response), "success");
+
+    let messages = world.store.messages("sample-plain");
+    assert_eq!(messages.len(), 1);
+    let message = &messages[0];
+    assert_eq!(message.features.open_id, "os-IKuHd9pJ6xsn4mS7GyL4HxqI4");
+    assert_eq!(message.features.create_time, 1457742803);
+    assert_eq!(message.features.msg_id.as_deref(), Some("6260957665266699303"));
+    assert_eq!(message.features.content.as_deref(), Some("hhhhhjjjjjjjjj"));
+    assert_eq!(message.sender, SenderField::Pending);
+    assert_eq!(Push::parse(&message.raw_xml).unwrap().features(), message.features);
+
+    let requests = world.store.resolve_requests();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].state, ResolveState::Pending);
+    assert_eq!(requests[0].first_hint.create_time, 1457742803);
+    assert!(!requests[0].first_hint.marker_planted, "a `time` account plants no marker");
+}
+
+#[tokio::test]
+async fn a_safe_mode_push_works_behind_both_api_gateway_flavours() {
+    for event in ["webhook-post-safe.json", "webhook-post-safe-rest-api.json"] {
+        let world = World::new();
+        let ingest = world.ingest();
+        let response = handle(&ingest, request(&event_json(event))).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{event}: {}", body_text(&response));
+        assert_eq!(body_text(&response), "success");
+        let messages = world.store.messages("sample-safe");
+        assert_eq!(messages.len(), 1, "{event}");
+        assert_eq!(messages[0].features.content.as_deref(), Some("abcdteT"));
+    }
+}
+
+#[tokio::test]
+async fn a_duplicate_gets_the_first_answer_and_changes_nothing() {
+    let world = World::new();
+    let ingest = world.ingest();
+    let event = event_json("webhook-post-safe.json");
+    let first = handle(&ingest, request(&event)).await.unwrap();
+    let second = handle(&ingest, request(&event)).await.unwrap();
+    assert_eq!(body_text(&first), body_text(&second));
+    assert_eq!(world.store.messages("sample-safe").len(), 1);
+    assert_eq!(world.store.resolve_requests()[0].message_count, 1);
+}
+
+#[tokio::test]
+async fn an_unresolved_sender_on_a_user_list_account_gets_an_encrypted_marker_reply() {
+    let world = World::new();
+    let mut account = sample_account("sample-safe");
+    account.strategy = Strategy::UserList;
+    world.store.put_account(account.clone());
+    let secret =
+        r#"{"token":"spamtest","encoding_aes_key":"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG","marker_key":"k1"}"#;
+    world.secrets.put(account.push_secret.clone(), secret);
+    let ingest = world.ingest();
+
+    let response = handle(&ingest, request(&event_json("webhook-post-safe.json"))).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(content_type(&response).starts_with("text/xml"));
+    let envelope = Envelope::parse(&body_text(&response)).expect("an encrypted reply");
+    assert!(envelope.verify("spamtest"));
+    let key = AesKey::from_encoding_aes_key("abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG").unwrap();
+    let reply = whosent::push::Elements::parse(&key.decrypt(&envelope.encrypt, &account.appid).unwrap()).unwrap();
+    let expected = whosent::matching::marker::marker(b"k1", "oyORnuP8q7ou2gfYjqLzSIWZf0rs");
+    assert!(reply.get("Content").unwrap().contains(&expected));
+    assert_eq!(reply.get("ToUserName"), Some("oyORnuP8q7ou2gfYjqLzSIWZf0rs"));
+    assert!(world.store.resolve_requests()[0].first_hint.marker_planted);
+}
+
+#[tokio::test]
+async fn a_known_sender_is_stamped_on_the_message_without_a_resolve_request() {
+    let world = World::new();
+    let profile = Profile { nickname: "Doraemonext".into(), gender: 1, ..Profile::default() };
+    world.store.put_sender(Sender {
+        account: "sample-safe".into(),
+        open_id: "oyORnuP8q7ou2gfYjqLzSIWZf0rs".into(),
+        fake_id: Some(844735403),
+        profile: Some(profile.clone()),
+        ..Sender::default()
+    });
+    let ingest = world.ingest();
+    let response = handle(&ingest, request(&event_json("webhook-post-safe.json"))).await.unwrap();
+    assert_eq!(body_text(&response), "success");
+    let message = &world.store.messages("sample-safe")[0];
+    match &message.sender {
+        SenderField::Known(snapshot) => {
+            assert_eq!(snapshot.fake_id, 844735403);
+            assert_eq!(snapshot.profile, profile);
+        }
+        other => panic!("sender not stamped: {other:?}"),
+    }
+    assert!(world.store.resolve_requests().is_empty());
+}
+
+fn with(mut event: Value, edit: impl FnOnce(&mut Value)) -> Value {
+    edit(&mut event);
+    event
+}
+
+#[tokio::test]
+async fn bad_requests_get_their_status_and_store_nothing() {
+    let safe = event_json("webhook-post-safe.json");
+    let plain = event_json("webhook-post-plaintext.json");
+    let dtd_body = "<?xml version=\"1.0\"?><!DOCTYPE xml [<!ENTITY x \"y\">]><xml><ToUserName>&x;</ToUserName></xml>";
+    let cases: Vec<(&str, Value, StatusCode)> = vec![
+        (
+            "unknown account",
+            with(safe.clone(), |e| {
+                e["rawPath"] = "/wechat/nobody".into();
+                e["pathParameters"]["account"] = "nobody".into();
+            }),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "not an account path",
+            with(safe.clone(), |e| {
+                e["rawPath"] = "/wechat/../x".into();
+                e["pathParameters"]["account"] = "../x".into();
+            }),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "other method",
+            with(safe.clone(), |e| e["requestContext"]["http"]["method"] = "PUT".into()),
+            StatusCode::METHOD_NOT_ALLOWED,
+        ),
+        (
+            "missing msg_signature",
+            with(safe.clone(), |e| set_query(e, "msg_signature", None)),
+            StatusCode::UNAUTHORIZED,
+        ),
+        (
+            "wrong msg_signature",
+            with(safe.clone(), |e| set_query(e, "msg_signature", Some(&"0".repeat(40)))),
+            StatusCode::UNAUTHORIZED,
+        ),
+        (
+            "wrong signature",
+            with(plain.clone(), |e| set_query(e, "signature", Some(&"0".repeat(40)))),
+            StatusCode::UNAUTHORIZED,
+        ),
+        ("missing timestamp", with(plain.clone(), |e| set_query(e, "timestamp", None)), StatusCode::UNAUTHORIZED),
+        ("document type declaration", with(plain.clone(), |e| e["body"] = dtd_body.into()), StatusCode::BAD_REQUEST),
+        ("malformed XML", with(plain.clone(), |e| e["body"] = "<xml><ToUserName>".into()), StatusCode::BAD_REQUEST),
+        (
+            "body over 64 KiB",
+            with(plain.clone(), |e| e["body"] = format!("<xml>{}</xml>", " ".repeat(64 * 1024)).into()),
+            StatusCode::PAYLOAD_TOO_LARGE,
+        ),
+    ];
+    for (name, event, status) in cases {
+        let world = World::new();
+        let ingest = world.ingest();
+        let response = handle(&ingest, request(&event)).await.unwrap();
+        assert_eq!(response.status(), status, "{name}: {}", body_text(&response));
+        assert!(!body_text(&response).is_empty(), "{name}: a short reason");
+        assert!(world.nothing_stored(), "{name}: something was stored");
+    }
+}

@@ -1,0 +1,153 @@
+//! Account credentials kept in AWS Secrets Manager.
+//!
+//! Each account has two secrets, so that each function can be granted only
+//! what it needs: the **push** secret (token, current and previous
+//! EncodingAESKey, marker key) read by the webhook, and the **console** secret
+//! (username and password) read by the resolver and the profile function.
+//! Every secret value lives in a [`Secret`], which never prints its content.
+
+mod cache;
+mod manager;
+mod memory;
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::push::{AesKey, CryptoError};
+
+pub use cache::SecretCache;
+pub use manager::SecretsManager;
+pub use memory::MemorySecrets;
+
+/// A value that must never reach a log line: `Debug` and `Display` print
+/// `<redacted>`; [`Secret::expose`] is the one way to read it.
+#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret<T>(T);
+
+impl<T> Secret<T> {
+    pub fn new(value: T) -> Self {
+        Self(value)
+    }
+
+    pub fn expose(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> From<T> for Secret<T> {
+    fn from(value: T) -> Self {
+        Self(value)
+    }
+}
+
+impl<T> fmt::Debug for Secret<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl<T> fmt::Display for Secret<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// Why a secret could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum SecretsError {
+    #[error("secret {0} does not exist")]
+    NotFound(String),
+    #[error("secret {name} is not valid: {reason}")]
+    Invalid { name: String, reason: String },
+    #[error("secrets service failed: {0}")]
+    Service(String),
+}
+
+/// The one port to a secret store: the current string value of a named secret.
+pub trait SecretSource: Send + Sync {
+    fn secret_string(&self, name: &str) -> impl Future<Output = Result<Option<String>, SecretsError>> + Send;
+}
+
+/// The push secret of an account, as stored (JSON).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PushSecret {
+    pub token: Secret<String>,
+    pub encoding_aes_key: Secret<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_encoding_aes_key: Option<Secret<String>>,
+    /// Key of the user-list marker (an HMAC of the openID).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub marker_key: Option<Secret<String>>,
+}
+
+/// The console secret of an account, as stored (JSON).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ConsoleSecret {
+    pub username: String,
+    pub password: Secret<String>,
+}
+
+/// A push secret with its keys decoded once, ready for every request.
+#[derive(Clone, Debug)]
+pub struct PushCredentials {
+    pub token: Secret<String>,
+    pub current: AesKey,
+    pub previous: Option<AesKey>,
+    pub marker_key: Option<Secret<String>>,
+}
+
+impl TryFrom<PushSecret> for PushCredentials {
+    type Error = CryptoError;
+
+    fn try_from(secret: PushSecret) -> Result<Self, CryptoError> {
+        Ok(Self {
+            current: AesKey::from_encoding_aes_key(secret.encoding_aes_key.expose())?,
+            previous: secret
+                .previous_encoding_aes_key
+                .as_ref()
+                .map(|k| AesKey::from_encoding_aes_key(k.expose()))
+                .transpose()?,
+            token: secret.token,
+            marker_key: secret.marker_key,
+        })
+    }
+}
+
+/// Parses a stored secret value of type `T`.
+pub fn parse<T: for<'de> Deserialize<'de>>(name: &str, value: &str) -> Result<T, SecretsError> {
+    serde_json::from_str(value).map_err(|e| SecretsError::Invalid {
+        name: name.to_owned(),
+        // serde_json's message names the field, never its value.
+        reason: e.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_never_print_their_value() {
+        let secret = PushSecret {
+            token: Secret::new("tok-123".into()),
+            encoding_aes_key: Secret::new("abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG".into()),
+            previous_encoding_aes_key: None,
+            marker_key: Some(Secret::new("mk-456".into())),
+        };
+        let creds = PushCredentials::try_from(secret.clone()).unwrap();
+        for text in [format!("{secret:?}"), format!("{creds:?}"), format!("{}", secret.token)] {
+            assert!(!text.contains("tok-123") && !text.contains("mk-456") && !text.contains("abcdefg"), "{text}");
+        }
+        let console = ConsoleSecret { username: "u".into(), password: Secret::new("hunter2".into()) };
+        assert!(!format!("{console:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn a_bad_secret_names_the_problem_not_the_value() {
+        let err = parse::<PushSecret>("acct/push", r#"{"token":"tok-123"}"#).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("encoding_aes_key") && !text.contains("tok-123"), "{text}");
+    }
+}

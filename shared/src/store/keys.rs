@@ -1,0 +1,64 @@
+//! The single-table key schema (see `docs/storage.md`).
+//!
+//! | item | pk | sk |
+//! |---|---|---|
+//! | account | `ACCT#{account}` | `ACCOUNT` |
+//! | sender | `ACCT#{account}` | `SENDER#{openid}` |
+//! | resolve request | `ACCT#{account}` | `RESOLVE#{openid}` |
+//! | message | `MSG#{account}` | `{create_time:010}#{dedupe:16}` |
+//! | dedupe | `DEDUPE#{account}#{dedupe}` | `DEDUPE` |
+//!
+//! GSI1 (`gsi1pk`, `gsi1sk`), sparse: messages whose sender is pending, by
+//! (account, openID), so that they can all be completed once it is known.
+
+pub const PK: &str = "pk";
+pub const SK: &str = "sk";
+pub const KIND: &str = "kind";
+pub const GSI1: &str = "gsi1";
+pub const GSI1_PK: &str = "gsi1pk";
+pub const GSI1_SK: &str = "gsi1sk";
+/// The table's TTL attribute (Unix seconds).
+pub const EXPIRES_AT: &str = "expires_at";
+
+/// The `kind` attribute of each item, used by stream filters.
+pub mod kind {
+    pub const ACCOUNT: &str = "account";
+    pub const SENDER: &str = "sender";
+    pub const RESOLVE_REQUEST: &str = "resolve_request";
+    pub const MESSAGE: &str = "message";
+    pub const DEDUPE: &str = "dedupe";
+}
+
+pub fn account_pk(account: &str) -> String {
+    format!("ACCT#{account}")
+}
+
+pub const ACCOUNT_SK: &str = "ACCOUNT";
+
+pub fn sender_sk(open_id: &str) -> String {
+    format!("SENDER#{open_id}")
+}
+
+pub fn resolve_sk(open_id: &str) -> String {
+    format!("RESOLVE#{open_id}")
+}
+
+pub fn messages_pk(account: &str) -> String {
+    format!("MSG#{account}")
+}
+
+/// Newest-first order is a reverse query on this sort key.
+pub fn message_sk(create_time: i64, dedupe_key: &str) -> String {
+    let short = dedupe_key.get(..16).unwrap_or(dedupe_key);
+    format!("{create_time:010}#{short}")
+}
+
+pub fn dedupe_pk(account: &str, dedupe_key: &str) -> String {
+    format!("DEDUPE#{account}#{dedupe_key}")
+}
+
+pub const DEDUPE_SK: &str = "DEDUPE";
+
+pub fn pending_gsi1pk(account: &str, open_id: &str) -> String {
+    format!("PENDING#{account}#{open_id}")
+}

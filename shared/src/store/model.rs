@@ -1,0 +1,184 @@
+//! What the store keeps, as the rest of the crate sees it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::push::Features;
+
+/// How an account's senders are matched to FakeIDs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Strategy {
+    /// Match the push's CreateTime to a row of the console's message list (claim 5).
+    Time,
+    /// Plant a marker in the passive reply and find it in dialog pages (claims 3 and 4).
+    UserList,
+    /// By time first, by user list when time cannot decide.
+    Auto,
+}
+
+impl Strategy {
+    /// Whether replies to unresolved senders must carry the user-list marker.
+    pub fn plants_markers(self) -> bool {
+        matches!(self, Strategy::UserList | Strategy::Auto)
+    }
+}
+
+/// Whether whosent may log into an account's console.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountState {
+    Active,
+    /// The console refused the username or password; waits for a new secret version.
+    CredentialsRejected,
+    /// The console demands a captcha; waits for an operator.
+    CaptchaRequired,
+    /// The console restricted the account; waits for an operator.
+    Restricted,
+    /// Switched off by an operator: pushes are still recorded.
+    Disabled,
+}
+
+/// A registered account (patent step 14: the account comes from the URL).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    pub id: String,
+    pub appid: String,
+    /// The platform-side `gh_…` id, the `ToUserName` of every push.
+    pub gh_id: String,
+    pub strategy: Strategy,
+    pub state: AccountState,
+    /// Name of the Secrets Manager secret with the push token and keys.
+    pub push_secret: String,
+    /// Name of the Secrets Manager secret with the console username and password.
+    pub console_secret: String,
+}
+
+/// A person's public profile, as the console shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Profile {
+    pub nickname: String,
+    /// 0 unknown, 1 male, 2 female.
+    pub gender: u8,
+    #[serde(default)]
+    pub country: String,
+    #[serde(default)]
+    pub province: String,
+    #[serde(default)]
+    pub city: String,
+    #[serde(default)]
+    pub signature: String,
+}
+
+/// Who sent a message, once known: the FakeID and a snapshot of the profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SenderSnapshot {
+    pub fake_id: u64,
+    pub profile: Profile,
+}
+
+/// Whether a follower follows the account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FollowState {
+    Following,
+    Unfollowed,
+}
+
+/// One follower of one account, keyed by (account, openID).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Sender {
+    pub account: String,
+    pub open_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fake_id: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<Profile>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow_state: Option<FollowState>,
+    /// CreateTime of the latest subscribe or unsubscribe.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow_changed_at: Option<i64>,
+}
+
+impl Sender {
+    /// The snapshot to stamp on a message, when FakeID and profile are both known (claim 2).
+    pub fn snapshot(&self) -> Option<SenderSnapshot> {
+        Some(SenderSnapshot { fake_id: self.fake_id?, profile: self.profile.clone()? })
+    }
+}
+
+/// Where a stored message stands with its sender.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum SenderField {
+    /// The FakeID or the profile is not known yet.
+    Pending,
+    Known(SenderSnapshot),
+}
+
+/// A recorded push (message or event).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageRecord {
+    pub account: String,
+    #[serde(flatten)]
+    pub features: Features,
+    /// The push.md dedupe key digest, unique per account.
+    pub dedupe_key: String,
+    /// The message XML as the platform sent it (decrypted).
+    pub raw_xml: String,
+    /// When whosent received it (Unix seconds).
+    pub received_at: i64,
+    pub sender: SenderField,
+}
+
+/// What the webhook answered to a push; a duplicate gets the same.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Answer {
+    /// Plain `success`.
+    Success,
+    /// A passive reply; `xml` is the plaintext reply, sealed again for each answer.
+    Reply { xml: String },
+}
+
+/// A follow or unfollow to apply to the sender's record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FollowChange {
+    pub state: FollowState,
+    pub at: i64,
+}
+
+/// The message features a resolver needs to look for one push.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResolveHint {
+    pub create_time: i64,
+    pub msg_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub msg_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+    /// Whether the push got the user-list marker in its reply.
+    #[serde(default)]
+    pub marker_planted: bool,
+}
+
+/// Everything one new push writes, atomically.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushEntry {
+    pub message: MessageRecord,
+    pub answer: Answer,
+    /// Expiry of the dedupe record (Unix seconds).
+    pub dedupe_expires_at: i64,
+    /// Ensure one resolve request for the sender, with this push as a hint.
+    pub resolve: Option<ResolveHint>,
+    pub follow: Option<FollowChange>,
+}
+
+/// The outcome of recording a push.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recorded {
+    /// First time: everything in the entry was written.
+    New,
+    /// Seen before: nothing was written; answer as the first time.
+    Duplicate(Answer),
+}
