@@ -78,42 +78,39 @@ impl AesKey {
     /// Decrypts a base64 `Encrypt` value and checks the trailing appid.
     /// Returns the inner XML.
     pub fn decrypt(&self, encrypt_b64: &str, appid: &str) -> Result<String, CryptoError> {
-        let (xml, found_appid) = self.decrypt_frame(encrypt_b64)?;
-        if found_appid != appid.as_bytes() {
-            return Err(CryptoError::WrongAppId);
-        }
-        String::from_utf8(xml).map_err(|_| CryptoError::NotUtf8)
-    }
-
-    /// Decrypts and returns `(xml bytes, appid bytes)` without checking the appid.
-    fn decrypt_frame(&self, encrypt_b64: &str) -> Result<(Vec<u8>, Vec<u8>), CryptoError> {
         let mut buf = STANDARD.decode(encrypt_b64.trim()).map_err(|_| CryptoError::BadBase64)?;
         if buf.is_empty() || buf.len() % PAD_BLOCK != 0 {
             return Err(CryptoError::BadLength);
         }
-        let plain = cbc::Decryptor::<Aes256>::new(&self.0.into(), &self.iv().into())
+        let plain_len = cbc::Decryptor::<Aes256>::new(&self.0.into(), &self.iv().into())
             .decrypt_padded::<NoPadding>(&mut buf)
-            .map_err(|_| CryptoError::BadLength)?;
-        let pad = usize::from(*plain.last().ok_or(CryptoError::BadPadding)?);
-        if pad == 0 || pad > PAD_BLOCK || pad > plain.len() {
+            .map_err(|_| CryptoError::BadLength)?
+            .len();
+        let pad = usize::from(buf[plain_len - 1]);
+        if pad == 0 || pad > PAD_BLOCK {
             return Err(CryptoError::BadPadding);
         }
-        let (body, padding) = plain.split_at(plain.len() - pad);
-        if padding.iter().any(|&b| usize::from(b) != pad) {
+        let body_len = plain_len - pad;
+        if buf[body_len..plain_len].iter().any(|&b| usize::from(b) != pad) {
             return Err(CryptoError::BadPadding);
         }
-        if body.len() < RANDOM_LEN + LEN_FIELD {
+        let header = RANDOM_LEN + LEN_FIELD;
+        if body_len < header {
             return Err(CryptoError::BadFrame);
         }
-        let len_bytes: [u8; 4] =
-            body[RANDOM_LEN..RANDOM_LEN + LEN_FIELD].try_into().map_err(|_| CryptoError::BadFrame)?;
-        let xml_len = u32::from_be_bytes(len_bytes) as usize;
-        let rest = &body[RANDOM_LEN + LEN_FIELD..];
-        if xml_len > rest.len() {
+        let mut len_field = [0u8; LEN_FIELD];
+        len_field.copy_from_slice(&buf[RANDOM_LEN..header]);
+        let xml_len = u32::from_be_bytes(len_field) as usize;
+        if xml_len > body_len - header {
             return Err(CryptoError::BadFrame);
         }
-        let (xml, appid) = rest.split_at(xml_len);
-        Ok((xml.to_vec(), appid.to_vec()))
+        if &buf[header + xml_len..body_len] != appid.as_bytes() {
+            return Err(CryptoError::WrongAppId);
+        }
+        // Keep only the XML, in place.
+        buf.truncate(header + xml_len);
+        buf.drain(..header);
+        String::from_utf8(buf).map_err(|_| CryptoError::NotUtf8)
     }
 
     /// Encrypts `xml` for `appid` with fresh random bytes.

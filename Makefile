@@ -1,0 +1,23 @@
+# The two commands of the README, and a few helpers. Each installs what it
+# needs into project-local folders (.venv, .local) on first use.
+.PHONY: demo test check bench clean-local
+
+## The main job on the local stack: pushes in, senders out.
+demo:
+	@scripts/demo.sh
+
+## Every test, with the local services they use started and stopped.
+test:
+	@scripts/test.sh
+
+## Formatting and lints, as CI runs them.
+check:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+## Benchmarks (criterion); figures are printed side by side.
+bench:
+	cargo bench -p whosent-shared
+
+clean-local:
+	rm -rf .local

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# `make test`: every test. Starts the local stack the integration tests use
+# (moto, the webhook under `cargo lambda watch`) and stops it afterwards.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/ensure-venv.sh
+cargo build --workspace --all-targets
+export STACK_DIR=.local/test TABLE_NAME=whosent-test
+trap 'scripts/stack.sh down' EXIT
+scripts/stack.sh up
+set -a
+. "$STACK_DIR/endpoints.env"
+set +a
+cargo test --workspace --all-targets "$@"

@@ -1,0 +1,277 @@
+//! Harness for tests against a local AWS (a moto server): clients on the
+//! endpoint in `AWS_ENDPOINT_URL`, fresh tables, sample accounts, signed
+//! pushes as API Gateway events, a DynamoDB request counter and a stream reader.
+//!
+//! `make test` starts moto and sets `AWS_ENDPOINT_URL`; run a single test
+//! the same way with `scripts/with-moto cargo test -p whosent-integration`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use aws_config::{BehaviorVersion, SdkConfig};
+use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
+use aws_sdk_dynamodb::config::{ConfigBag, Credentials, Intercept, Region, RuntimeComponents};
+use aws_sdk_dynamodb::types::AttributeValue;
+use serde_json::{Value, json};
+use whosent::push::{AesKey, signature};
+use whosent::store::{Account, AccountState, DynamoStore, Strategy};
+
+/// Clients on the local AWS endpoint.
+#[derive(Clone)]
+pub struct LocalAws {
+    pub config: SdkConfig,
+}
+
+impl LocalAws {
+    /// Connects to `AWS_ENDPOINT_URL`; panics with a hint when it is not set.
+    pub async fn connect() -> Self {
+        let endpoint = std::env::var("AWS_ENDPOINT_URL")
+            .expect("AWS_ENDPOINT_URL is not set: run the integration tests through `make test`");
+        let config = aws_config::defaults(BehaviorVersion::latest())
+            .endpoint_url(endpoint)
+            .region(Region::new("us-east-1"))
+            .credentials_provider(Credentials::new("testing", "testing", None, None, "local"))
+            .load()
+            .await;
+        Self { config }
+    }
+
+    pub fn dynamo(&self) -> aws_sdk_dynamodb::Client {
+        aws_sdk_dynamodb::Client::new(&self.config)
+    }
+
+    /// A DynamoDB client whose requests are counted.
+    pub fn counted_dynamo(&self) -> (aws_sdk_dynamodb::Client, RequestCounter) {
+        let counter = RequestCounter::default();
+        let config = aws_sdk_dynamodb::config::Builder::from(&self.config).interceptor(counter.clone()).build();
+        (aws_sdk_dynamodb::Client::from_conf(config), counter)
+    }
+
+    pub fn secrets(&self) -> aws_sdk_secretsmanager::Client {
+        aws_sdk_secretsmanager::Client::new(&self.config)
+    }
+
+    /// A new table with a unique name, created from the shared schema.
+    pub async fn fresh_table(&self, prefix: &str) -> String {
+        let name = format!("{prefix}-{:016x}", rand::random::<u64>());
+        whosent::store::schema::create_table(&self.dynamo(), &name).await.expect("create table");
+        name
+    }
+
+    /// Every item of a table (a test helper: tables here are small).
+    pub async fn scan(&self, table: &str) -> Vec<HashMap<String, AttributeValue>> {
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let out = self.dynamo().scan().table_name(table).set_exclusive_start_key(start).send().await.expect("scan");
+            items.extend(out.items().iter().cloned());
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                return items;
+            }
+        }
+    }
+
+    /// The `(eventName, kind)` of every record on the table's stream, in order.
+    pub async fn stream_events(&self, table: &str) -> Vec<(String, String)> {
+        let dynamo = self.dynamo();
+        let streams = aws_sdk_dynamodbstreams::Client::new(&self.config);
+        let described = dynamo.describe_table().table_name(table).send().await.expect("describe table");
+        let arn = described.table.and_then(|t| t.latest_stream_arn).expect("the table has a stream");
+        let stream = streams.describe_stream().stream_arn(&arn).send().await.expect("describe stream");
+        let mut events = Vec::new();
+        for shard in stream.stream_description.map(|d| d.shards.unwrap_or_default()).unwrap_or_default() {
+            let iterator = streams
+                .get_shard_iterator()
+                .stream_arn(&arn)
+                .shard_id(shard.shard_id.unwrap_or_default())
+                .shard_iterator_type(aws_sdk_dynamodbstreams::types::ShardIteratorType::TrimHorizon)
+                .send()
+                .await
+                .expect("shard iterator");
+            let mut next = iterator.shard_iterator;
+            while let Some(it) = next {
+                let out = streams.get_records().shard_iterator(it).send().await.expect("get records");
+                if out.records().is_empty() {
+                    break;
+                }
+                for record in out.records() {
+                    let name = record.event_name().map(|n| n.as_str().to_owned()).unwrap_or_default();
+                    let image = record.dynamodb().and_then(|d| d.new_image().or(d.old_image()));
+                    let kind =
+                        image.and_then(|i| i.get("kind")).and_then(|k| k.as_s().ok()).cloned().unwrap_or_default();
+                    events.push((name, kind));
+                }
+                next = out.next_shard_iterator;
+            }
+        }
+        events
+    }
+}
+
+/// Counts the requests a DynamoDB client sends.
+#[derive(Clone, Debug, Default)]
+pub struct RequestCounter(Arc<AtomicUsize>);
+
+impl RequestCounter {
+    pub fn count(&self) -> usize {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+impl Intercept for RequestCounter {
+    fn name(&self) -> &'static str {
+        "RequestCounter"
+    }
+
+    fn read_before_transmit(
+        &self,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), aws_sdk_dynamodb::error::BoxError> {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+/// How a test account receives pushes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Plaintext,
+    Compatible,
+    Safe,
+}
+
+/// A test account: registered in the table, its push secret in Secrets Manager.
+#[derive(Clone, Debug)]
+pub struct TestAccount {
+    pub account: Account,
+    pub token: String,
+    pub encoding_aes_key: String,
+    pub mode: Mode,
+}
+
+impl TestAccount {
+    /// A new account with random credentials.
+    pub fn new(id: &str, mode: Mode, strategy: Strategy) -> Self {
+        // 43 characters of the base64 alphabet make a valid EncodingAESKey.
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let encoding_aes_key = (0..43).map(|_| ALPHABET[rand::random_range(0..ALPHABET.len())] as char).collect();
+        Self {
+            account: Account {
+                id: id.to_owned(),
+                appid: format!("wx{:016x}", rand::random::<u64>()),
+                gh_id: format!("gh_{:012x}", rand::random::<u64>() >> 16),
+                strategy,
+                state: AccountState::Active,
+                push_secret: format!("whosent/{id}/push"),
+                console_secret: format!("whosent/{id}/console"),
+            },
+            token: format!("tok{:x}", rand::random::<u32>()),
+            encoding_aes_key,
+            mode,
+        }
+    }
+
+    pub fn key(&self) -> AesKey {
+        AesKey::from_encoding_aes_key(&self.encoding_aes_key).expect("valid key")
+    }
+
+    /// Writes the registry item and the push secret.
+    pub async fn register(&self, aws: &LocalAws, store: &DynamoStore) {
+        store.put_account(&self.account).await.expect("put account");
+        let secret =
+            json!({"token": self.token, "encoding_aes_key": self.encoding_aes_key, "marker_key": "marker-key"});
+        put_secret(aws, &self.account.push_secret, &secret.to_string()).await;
+    }
+
+    /// A text message from `open_id` as the platform would send it.
+    pub fn text_xml(&self, open_id: &str, create_time: i64, msg_id: u64, content: &str) -> String {
+        format!(
+            "<xml><ToUserName><![CDATA[{}]]></ToUserName><FromUserName><![CDATA[{open_id}]]></FromUserName>\
+             <CreateTime>{create_time}</CreateTime><MsgType><![CDATA[text]]></MsgType>\
+             <Content><![CDATA[{content}]]></Content><MsgId>{msg_id}</MsgId></xml>",
+            self.account.gh_id
+        )
+    }
+
+    /// An API Gateway 2.0 event carrying `xml` as a signed push in the account's mode.
+    pub fn push_event(&self, xml: &str, timestamp: i64) -> Value {
+        let ts = timestamp.to_string();
+        let nonce = format!("{}", rand::random::<u32>());
+        let mut query = vec![
+            ("signature".to_owned(), signature::sign(&[&self.token, &ts, &nonce])),
+            ("timestamp".to_owned(), ts.clone()),
+            ("nonce".to_owned(), nonce.clone()),
+            ("openid".to_owned(), "o".to_owned()),
+        ];
+        let body = match self.mode {
+            Mode::Plaintext => xml.to_owned(),
+            Mode::Compatible | Mode::Safe => {
+                let encrypt = self.key().encrypt(xml, &self.account.appid);
+                query.push(("encrypt_type".to_owned(), "aes".to_owned()));
+                query.push(("msg_signature".to_owned(), signature::sign(&[&self.token, &ts, &nonce, &encrypt])));
+                if self.mode == Mode::Safe {
+                    format!(
+                        "<xml><ToUserName><![CDATA[{}]]></ToUserName><Encrypt><![CDATA[{encrypt}]]></Encrypt></xml>",
+                        self.account.gh_id
+                    )
+                } else {
+                    xml.replace("</xml>", &format!("<Encrypt><![CDATA[{encrypt}]]></Encrypt></xml>"))
+                }
+            }
+        };
+        api_event("POST", &format!("/wechat/{}", self.account.id), &query, Some(&body))
+    }
+}
+
+/// Creates or updates a secret.
+pub async fn put_secret(aws: &LocalAws, name: &str, value: &str) {
+    let client = aws.secrets();
+    let created = client.create_secret().name(name).secret_string(value).send().await;
+    if created.is_err() {
+        client.put_secret_value().secret_id(name).secret_string(value).send().await.expect("put secret value");
+    }
+}
+
+/// An API Gateway HTTP API (payload 2.0) event.
+pub fn api_event(method: &str, path: &str, query: &[(String, String)], body: Option<&str>) -> Value {
+    let raw_query: Vec<String> = query
+        .iter()
+        .map(|(k, v)| format!("{k}={}", form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()))
+        .collect();
+    let params: serde_json::Map<String, Value> =
+        query.iter().map(|(k, v)| (k.clone(), Value::from(v.as_str()))).collect();
+    let account = path.rsplit('/').next().unwrap_or_default();
+    let mut event = json!({
+        "version": "2.0",
+        "routeKey": format!("{method} /wechat/{{account}}"),
+        "rawPath": path,
+        "rawQueryString": raw_query.join("&"),
+        "headers": {"content-type": "text/xml", "host": "local", "user-agent": "Mozilla/4.0"},
+        "queryStringParameters": params,
+        "pathParameters": {"account": account},
+        "requestContext": {
+            "accountId": "123456789012", "apiId": "local", "domainName": "local", "domainPrefix": "local",
+            "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "Mozilla/4.0"},
+            "requestId": "test", "routeKey": format!("{method} /wechat/{{account}}"), "stage": "$default",
+            "time": "01/Jan/2026:00:00:00 +0000", "timeEpoch": 0
+        },
+        "isBase64Encoded": false
+    });
+    if let Some(body) = body {
+        event["body"] = Value::from(body);
+    }
+    event
+}
+
+/// Turns an event into the request the handler receives.
+pub fn request(event: &Value) -> lambda_http::Request {
+    lambda_http::request::from_str(&event.to_string()).expect("a valid API Gateway event")
+}
+
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
