@@ -6,6 +6,7 @@
 //! holds each account's credentials.
 
 pub mod cache;
+pub mod console;
 pub mod ingest;
 pub mod matching;
 pub mod push;

@@ -58,8 +58,8 @@ impl<S: SecretSource, T: Send + Sync> SecretCache<S, T> {
     }
 
     async fn fetch(&self, name: &str) -> Result<Arc<T>, SecretsError> {
-        let raw = self.source.secret_string(name).await?.ok_or_else(|| SecretsError::NotFound(name.to_owned()))?;
-        let value = (self.decode)(name, &raw)?;
+        let raw = self.source.secret(name).await?.ok_or_else(|| SecretsError::NotFound(name.to_owned()))?;
+        let value = (self.decode)(name, raw.string.expose())?;
         Ok(self.entries.insert(name.to_owned(), value))
     }
 }
@@ -70,7 +70,7 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     use super::*;
-    use crate::secrets::{PushCredentials, PushSecret};
+    use crate::secrets::{PushCredentials, PushSecret, Secret, SecretValue};
 
     struct Counting {
         value: Mutex<String>,
@@ -78,9 +78,9 @@ mod tests {
     }
 
     impl SecretSource for Counting {
-        async fn secret_string(&self, _name: &str) -> Result<Option<String>, SecretsError> {
+        async fn secret(&self, _name: &str) -> Result<Option<SecretValue>, SecretsError> {
             self.calls.fetch_add(1, Ordering::SeqCst);
-            Ok(Some(self.value.lock().unwrap().clone()))
+            Ok(Some(SecretValue { string: Secret::new(self.value.lock().unwrap().clone()), version: None }))
         }
     }
 
@@ -109,7 +109,7 @@ mod tests {
     async fn a_missing_secret_is_an_error_not_a_default() {
         struct Empty;
         impl SecretSource for Empty {
-            async fn secret_string(&self, _name: &str) -> Result<Option<String>, SecretsError> {
+            async fn secret(&self, _name: &str) -> Result<Option<SecretValue>, SecretsError> {
                 Ok(None)
             }
         }

@@ -3,7 +3,7 @@
 use aws_sdk_secretsmanager::Client;
 use aws_sdk_secretsmanager::error::ProvideErrorMetadata;
 
-use super::{SecretSource, SecretsError};
+use super::{Secret, SecretSource, SecretValue, SecretsError};
 
 /// Reads secrets from AWS Secrets Manager (or any endpoint the SDK is pointed at).
 #[derive(Clone, Debug)]
@@ -18,9 +18,11 @@ impl SecretsManager {
 }
 
 impl SecretSource for SecretsManager {
-    async fn secret_string(&self, name: &str) -> Result<Option<String>, SecretsError> {
+    async fn secret(&self, name: &str) -> Result<Option<SecretValue>, SecretsError> {
         match self.client.get_secret_value().secret_id(name).send().await {
-            Ok(out) => Ok(out.secret_string),
+            Ok(out) => {
+                Ok(out.secret_string.map(|string| SecretValue { string: Secret::new(string), version: out.version_id }))
+            }
             Err(err) if err.code() == Some("ResourceNotFoundException") => Ok(None),
             Err(err) => Err(SecretsError::Service(format!(
                 "{}: {}",

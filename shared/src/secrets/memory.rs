@@ -4,12 +4,12 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use super::{SecretSource, SecretsError};
+use super::{Secret, SecretSource, SecretValue, SecretsError};
 
 /// Secrets held in memory; counts reads, so tests can check caching.
 #[derive(Default)]
 pub struct MemorySecrets {
-    values: Mutex<HashMap<String, String>>,
+    values: Mutex<HashMap<String, (String, u64)>>,
     reads: AtomicUsize,
 }
 
@@ -18,8 +18,11 @@ impl MemorySecrets {
         Self::default()
     }
 
+    /// Creates the secret or gives it a new version.
     pub fn put(&self, name: impl Into<String>, value: impl Into<String>) {
-        self.values.lock().unwrap_or_else(|e| e.into_inner()).insert(name.into(), value.into());
+        let mut values = self.values.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = values.entry(name.into()).or_insert((String::new(), 0));
+        *entry = (value.into(), entry.1 + 1);
     }
 
     /// How many times a secret was read.
@@ -29,14 +32,18 @@ impl MemorySecrets {
 }
 
 impl SecretSource for MemorySecrets {
-    async fn secret_string(&self, name: &str) -> Result<Option<String>, SecretsError> {
+    async fn secret(&self, name: &str) -> Result<Option<SecretValue>, SecretsError> {
         self.reads.fetch_add(1, Ordering::SeqCst);
-        Ok(self.values.lock().unwrap_or_else(|e| e.into_inner()).get(name).cloned())
+        let values = self.values.lock().unwrap_or_else(|e| e.into_inner());
+        Ok(values.get(name).map(|(value, version)| SecretValue {
+            string: Secret::new(value.clone()),
+            version: Some(version.to_string()),
+        }))
     }
 }
 
 impl<T: SecretSource> SecretSource for &T {
-    fn secret_string(&self, name: &str) -> impl Future<Output = Result<Option<String>, SecretsError>> + Send {
-        (**self).secret_string(name)
+    fn secret(&self, name: &str) -> impl Future<Output = Result<Option<SecretValue>, SecretsError>> + Send {
+        (**self).secret(name)
     }
 }

@@ -65,9 +65,23 @@ pub enum SecretsError {
     Service(String),
 }
 
-/// The one port to a secret store: the current string value of a named secret.
+/// The current value of a secret and its version id.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretValue {
+    pub string: Secret<String>,
+    /// Changes whenever the value is replaced.
+    pub version: Option<String>,
+}
+
+impl fmt::Debug for SecretValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SecretValue").field("version", &self.version).finish_non_exhaustive()
+    }
+}
+
+/// The one port to a secret store: the current value of a named secret.
 pub trait SecretSource: Send + Sync {
-    fn secret_string(&self, name: &str) -> impl Future<Output = Result<Option<String>, SecretsError>> + Send;
+    fn secret(&self, name: &str) -> impl Future<Output = Result<Option<SecretValue>, SecretsError>> + Send;
 }
 
 /// The push secret of an account, as stored (JSON).

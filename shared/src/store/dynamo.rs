@@ -18,8 +18,8 @@ type Item = HashMap<String, AttributeValue>;
 /// The store on a DynamoDB table.
 #[derive(Clone, Debug)]
 pub struct DynamoStore {
-    client: Client,
-    table: String,
+    pub(super) client: Client,
+    pub(super) table: String,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -115,7 +115,11 @@ impl DynamoStore {
         self.get(keys::account_pk(account), keys::resolve_sk(open_id)).await
     }
 
-    async fn get<T: for<'de> Deserialize<'de>>(&self, pk: String, sk: String) -> Result<Option<T>, StoreError> {
+    pub(super) async fn get<T: for<'de> Deserialize<'de>>(
+        &self,
+        pk: String,
+        sk: String,
+    ) -> Result<Option<T>, StoreError> {
         let out = self
             .client
             .get_item()
@@ -309,23 +313,23 @@ impl PushLedger for DynamoStore {
     }
 }
 
-fn to_item<T: Serialize>(value: &T) -> Result<Item, StoreError> {
+pub(super) fn to_item<T: Serialize>(value: &T) -> Result<Item, StoreError> {
     serde_dynamo::to_item(value).map_err(corrupt)
 }
 
-fn from_item<T: for<'de> Deserialize<'de>>(item: Item) -> Result<T, StoreError> {
+pub(super) fn from_item<T: for<'de> Deserialize<'de>>(item: Item) -> Result<T, StoreError> {
     serde_dynamo::from_item(item).map_err(corrupt)
 }
 
-fn corrupt(e: impl std::fmt::Display) -> StoreError {
+pub(super) fn corrupt(e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(e.to_string())
 }
 
-fn invalid(e: impl std::fmt::Display) -> StoreError {
+pub(super) fn invalid(e: impl std::fmt::Display) -> StoreError {
     StoreError::Dynamo(format!("invalid request: {e}"))
 }
 
-fn dynamo<E: ProvideErrorMetadata + std::error::Error>(e: E) -> StoreError {
+pub(super) fn dynamo<E: ProvideErrorMetadata + std::error::Error>(e: E) -> StoreError {
     match (e.code(), e.message()) {
         (Some(code), Some(message)) => StoreError::Dynamo(format!("{code}: {message}")),
         (Some(code), None) => StoreError::Dynamo(code.to_owned()),

@@ -7,9 +7,15 @@
 //! | resolve request | `ACCT#{account}` | `RESOLVE#{openid}` |
 //! | message | `MSG#{account}` | `{create_time:010}#{dedupe:16}` |
 //! | dedupe | `DEDUPE#{account}#{dedupe}` | `DEDUPE` |
+//! | console session | `ACCT#{account}` | `SESSION` |
+//! | marker seen | `ACCT#{account}` | `MARKER#{marker}` |
+//! | dialog read | `ACCT#{account}` | `WALKED#{fakeid}` |
+//! | person | `PERSON#{fakeid}` | `PROFILE` |
 //!
 //! GSI1 (`gsi1pk`, `gsi1sk`), sparse: messages whose sender is pending, by
 //! (account, openID), so that they can all be completed once it is known.
+//! GSI2 (`gsi2pk`, `gsi2sk`), sparse: mapped senders by FakeID, so that one
+//! person's (account, openID) pairs can be listed.
 
 pub const PK: &str = "pk";
 pub const SK: &str = "sk";
@@ -17,6 +23,9 @@ pub const KIND: &str = "kind";
 pub const GSI1: &str = "gsi1";
 pub const GSI1_PK: &str = "gsi1pk";
 pub const GSI1_SK: &str = "gsi1sk";
+pub const GSI2: &str = "gsi2";
+pub const GSI2_PK: &str = "gsi2pk";
+pub const GSI2_SK: &str = "gsi2sk";
 /// The table's TTL attribute (Unix seconds).
 pub const EXPIRES_AT: &str = "expires_at";
 
@@ -27,6 +36,10 @@ pub mod kind {
     pub const RESOLVE_REQUEST: &str = "resolve_request";
     pub const MESSAGE: &str = "message";
     pub const DEDUPE: &str = "dedupe";
+    pub const SESSION: &str = "session";
+    pub const MARKER: &str = "marker";
+    pub const WALKED: &str = "walked";
+    pub const PERSON: &str = "person";
 }
 
 pub fn account_pk(account: &str) -> String {
@@ -61,4 +74,24 @@ pub const DEDUPE_SK: &str = "DEDUPE";
 
 pub fn pending_gsi1pk(account: &str, open_id: &str) -> String {
     format!("PENDING#{account}#{open_id}")
+}
+
+pub const SESSION_SK: &str = "SESSION";
+
+pub fn marker_sk(marker: &str) -> String {
+    format!("MARKER#{marker}")
+}
+
+pub fn walked_sk(fake_id: u64) -> String {
+    format!("WALKED#{fake_id}")
+}
+
+pub fn person_pk(fake_id: u64) -> String {
+    format!("PERSON#{fake_id}")
+}
+
+pub const PERSON_SK: &str = "PROFILE";
+
+pub fn person_gsi2sk(account: &str, open_id: &str) -> String {
+    format!("{account}#{open_id}")
 }

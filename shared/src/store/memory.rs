@@ -105,6 +105,9 @@ impl PushLedger for MemoryStore {
                     last_hint: hint.clone(),
                     first_seen_at: now,
                     updated_at: now,
+                    reason: None,
+                    fake_id: None,
+                    time_attempts: 0,
                 });
         }
         if let Some(follow) = entry.follow {

@@ -5,14 +5,17 @@
 //! is the real adapter and [`MemoryStore`] its in-memory twin for tests.
 
 mod dynamo;
+mod expr;
 pub mod keys;
 mod memory;
 mod model;
+mod resolving;
 pub mod schema;
 
 pub use dynamo::DynamoStore;
 pub use memory::MemoryStore;
 pub use model::*;
+pub use resolving::{MappingOutcome, MarkerRecord, ResolverStore, SessionRecord, SessionStore, WalkRecord};
 
 /// Why the store failed.
 #[derive(Debug, thiserror::Error)]
@@ -68,6 +71,14 @@ pub struct ResolveRequest {
     pub last_hint: ResolveHint,
     pub first_seen_at: i64,
     pub updated_at: i64,
+    /// Why the request is waiting or unresolved, or how it was resolved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fake_id: Option<u64>,
+    /// How many times the time method looked without deciding.
+    #[serde(default)]
+    pub time_attempts: u32,
 }
 
 /// Where a resolve request stands.
@@ -75,6 +86,9 @@ pub struct ResolveRequest {
 #[serde(rename_all = "snake_case")]
 pub enum ResolveState {
     Pending,
+    /// The account cannot log in now (its state says why); resumed when it can.
+    Waiting,
     Resolved,
+    /// Given up, with a reason; a new push from the sender reopens it.
     Unresolved,
 }

@@ -51,6 +51,37 @@ pub struct Account {
     pub push_secret: String,
     /// Name of the Secrets Manager secret with the console username and password.
     pub console_secret: String,
+    /// Why the account left `active`, for operators.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state_reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state_changed_at: Option<i64>,
+    /// The console secret version the console refused; a new version lifts
+    /// `credentials_rejected`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejected_secret_version: Option<String>,
+    /// The console group that holds resolved followers, once created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolved_group_id: Option<i64>,
+}
+
+impl Account {
+    /// A new active account.
+    pub fn new(id: &str, appid: &str, gh_id: &str, strategy: Strategy) -> Self {
+        Self {
+            id: id.to_owned(),
+            appid: appid.to_owned(),
+            gh_id: gh_id.to_owned(),
+            strategy,
+            state: AccountState::Active,
+            push_secret: format!("whosent/{id}/push"),
+            console_secret: format!("whosent/{id}/console"),
+            state_reason: None,
+            state_changed_at: None,
+            rejected_secret_version: None,
+            resolved_group_id: None,
+        }
+    }
 }
 
 /// A person's public profile, as the console shows it.
@@ -98,6 +129,54 @@ pub struct Sender {
     /// CreateTime of the latest subscribe or unsubscribe.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub follow_changed_at: Option<i64>,
+    /// How the FakeID was found.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolution: Option<Resolution>,
+    /// A different FakeID that a later resolution pointed to; never applied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conflict: Option<Resolution>,
+    /// Whether the follower was moved into the console's resolved group.
+    #[serde(default)]
+    pub moved: bool,
+    /// Where the profile stands (`wanted` starts the profile function).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile_state: Option<ProfileState>,
+    /// When the profile was last fetched (Unix seconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile_fetched_at: Option<i64>,
+}
+
+/// The matching methods of the patent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// By time (claim 5): a row of the console's message list.
+    Time,
+    /// By user list (claims 3 and 4): the marker in a dialog page.
+    UserList,
+}
+
+/// How a FakeID was found for an openID.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resolution {
+    pub fake_id: u64,
+    pub method: Method,
+    /// What was seen: the console message id and where it was.
+    pub evidence: String,
+    pub resolved_at: i64,
+}
+
+/// Where a sender's profile stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProfileState {
+    /// To be fetched by the profile function.
+    Wanted,
+    Fetched,
+    /// The FakeID no longer follows the account (console 200002).
+    NotFollowing,
+    /// The profile could not be stored (for example an avatar too large).
+    Refused,
 }
 
 impl Sender {

@@ -9,7 +9,7 @@ use aws_sdk_dynamodb::types::{
 };
 
 use super::StoreError;
-use super::keys::{EXPIRES_AT, GSI1, GSI1_PK, GSI1_SK, PK, SK};
+use super::keys::{EXPIRES_AT, GSI1, GSI1_PK, GSI1_SK, GSI2, GSI2_PK, GSI2_SK, PK, SK};
 
 /// Creates the table with its indexes, stream and TTL unless it exists.
 pub async fn create_table(client: &Client, table: &str) -> Result<(), StoreError> {
@@ -18,13 +18,15 @@ pub async fn create_table(client: &Client, table: &str) -> Result<(), StoreError
     };
     let key =
         |name: &str, key_type| KeySchemaElement::builder().attribute_name(name).key_type(key_type).build().map_err(err);
-    let gsi1 = GlobalSecondaryIndex::builder()
-        .index_name(GSI1)
-        .key_schema(key(GSI1_PK, KeyType::Hash)?)
-        .key_schema(key(GSI1_SK, KeyType::Range)?)
-        .projection(Projection::builder().projection_type(ProjectionType::All).build())
-        .build()
-        .map_err(err)?;
+    let index = |name: &str, pk: &str, sk: &str| {
+        GlobalSecondaryIndex::builder()
+            .index_name(name)
+            .key_schema(key(pk, KeyType::Hash)?)
+            .key_schema(key(sk, KeyType::Range)?)
+            .projection(Projection::builder().projection_type(ProjectionType::All).build())
+            .build()
+            .map_err(err)
+    };
     let created = client
         .create_table()
         .table_name(table)
@@ -33,9 +35,12 @@ pub async fn create_table(client: &Client, table: &str) -> Result<(), StoreError
         .attribute_definitions(attr(SK)?)
         .attribute_definitions(attr(GSI1_PK)?)
         .attribute_definitions(attr(GSI1_SK)?)
+        .attribute_definitions(attr(GSI2_PK)?)
+        .attribute_definitions(attr(GSI2_SK)?)
         .key_schema(key(PK, KeyType::Hash)?)
         .key_schema(key(SK, KeyType::Range)?)
-        .global_secondary_indexes(gsi1)
+        .global_secondary_indexes(index(GSI1, GSI1_PK, GSI1_SK)?)
+        .global_secondary_indexes(index(GSI2, GSI2_PK, GSI2_SK)?)
         .stream_specification(
             StreamSpecification::builder()
                 .stream_enabled(true)

@@ -15,7 +15,7 @@ use aws_sdk_dynamodb::config::{ConfigBag, Credentials, Intercept, Region, Runtim
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde_json::{Value, json};
 use whosent::push::{AesKey, signature};
-use whosent::store::{Account, AccountState, DynamoStore, Strategy};
+use whosent::store::{Account, DynamoStore, Strategy};
 
 /// Clients on the local AWS endpoint.
 #[derive(Clone)]
@@ -160,15 +160,12 @@ impl TestAccount {
         const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
         let encoding_aes_key = (0..43).map(|_| ALPHABET[rand::random_range(0..ALPHABET.len())] as char).collect();
         Self {
-            account: Account {
-                id: id.to_owned(),
-                appid: format!("wx{:016x}", rand::random::<u64>()),
-                gh_id: format!("gh_{:012x}", rand::random::<u64>() >> 16),
+            account: Account::new(
+                id,
+                &format!("wx{:016x}", rand::random::<u64>()),
+                &format!("gh_{:012x}", rand::random::<u64>() >> 16),
                 strategy,
-                state: AccountState::Active,
-                push_secret: format!("whosent/{id}/push"),
-                console_secret: format!("whosent/{id}/console"),
-            },
+            ),
             token: format!("tok{:x}", rand::random::<u32>()),
             encoding_aes_key,
             mode,

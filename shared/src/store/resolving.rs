@@ -1,0 +1,477 @@
+//! What the resolver and the profile function keep: console sessions and
+//! their login lease, account states, mappings, markers seen and dialog pages
+//! read. The ports, and their DynamoDB adapter.
+
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
+use serde::{Deserialize, Serialize};
+
+use super::dynamo::{corrupt, dynamo, from_item, to_item};
+use super::expr::{UpdateExpr, n, s};
+use super::keys::{self, kind};
+use super::model::{Account, AccountState, ProfileState, Resolution, Sender};
+use super::{DynamoStore, ResolveRequest, ResolveState, StoreError};
+use crate::console::SessionState;
+
+/// The stored console session of an account, and who holds the login lease.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionRecord {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<SessionState>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lease_owner: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lease_until: Option<i64>,
+}
+
+/// What recording a mapping did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MappingOutcome {
+    /// The mapping is new.
+    Created,
+    /// The same FakeID was already mapped: nothing changed.
+    Unchanged,
+    /// Another FakeID is mapped; it was kept and the new one flagged.
+    Conflict { existing: u64 },
+}
+
+/// A marker found in a dialog page, whichever openID it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MarkerRecord {
+    pub marker: String,
+    pub fake_id: u64,
+    /// The console message that carried it.
+    pub message_id: u64,
+    pub found_at: i64,
+}
+
+/// A dialog page read: when, and the newest follower message it held.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WalkRecord {
+    pub fake_id: u64,
+    pub read_at: i64,
+    /// `date_time` of the follower's newest message on the page (0: none).
+    pub newest_message_at: i64,
+}
+
+/// Console sessions and the states that allow logging in.
+pub trait SessionStore: Send + Sync {
+    /// The account, read consistently.
+    fn account_now(&self, id: &str) -> impl Future<Output = Result<Option<Account>, StoreError>> + Send;
+    fn session(&self, account: &str) -> impl Future<Output = Result<Option<SessionRecord>, StoreError>> + Send;
+    /// Takes the login lease until `until`, unless someone else holds it.
+    fn try_lease(
+        &self,
+        account: &str,
+        owner: &str,
+        now: i64,
+        until: i64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Stores a new session and lets go of the lease.
+    fn save_session(
+        &self,
+        account: &str,
+        session: &SessionState,
+        expires_at: i64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn release_lease(&self, account: &str, owner: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Drops the stored session if it still has `token`.
+    fn forget_session(&self, account: &str, token: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn set_account_state(
+        &self,
+        account: &str,
+        state: AccountState,
+        reason: Option<&str>,
+        rejected_secret_version: Option<&str>,
+        now: i64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// What the resolver reads and writes besides sessions.
+pub trait ResolverStore: SessionStore {
+    fn sender_record(
+        &self,
+        account: &str,
+        open_id: &str,
+    ) -> impl Future<Output = Result<Option<Sender>, StoreError>> + Send;
+    fn request(
+        &self,
+        account: &str,
+        open_id: &str,
+    ) -> impl Future<Output = Result<Option<ResolveRequest>, StoreError>> + Send;
+    /// Every resolve request of the account in `state`.
+    fn requests_in(
+        &self,
+        account: &str,
+        state: ResolveState,
+    ) -> impl Future<Output = Result<Vec<ResolveRequest>, StoreError>> + Send;
+    /// The (account, openID) pairs mapped to a FakeID.
+    fn mapped_to(&self, fake_id: u64) -> impl Future<Output = Result<Vec<(String, String)>, StoreError>> + Send;
+    /// Maps (account, openID) to a FakeID unless another is mapped already.
+    fn record_mapping(
+        &self,
+        account: &str,
+        open_id: &str,
+        resolution: &Resolution,
+    ) -> impl Future<Output = Result<MappingOutcome, StoreError>> + Send;
+    fn mark_moved(&self, account: &str, open_id: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Sets a request's state, with a reason and the FakeID when resolved.
+    fn set_request_state(
+        &self,
+        account: &str,
+        open_id: &str,
+        state: ResolveState,
+        reason: Option<&str>,
+        fake_id: Option<u64>,
+        now: i64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Counts one undecided look by time.
+    fn note_time_attempt(&self, account: &str, open_id: &str) -> impl Future<Output = Result<u32, StoreError>> + Send;
+    fn set_resolved_group(&self, account: &str, group_id: i64) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn markers(&self, account: &str) -> impl Future<Output = Result<Vec<MarkerRecord>, StoreError>> + Send;
+    fn record_marker(
+        &self,
+        account: &str,
+        marker: &MarkerRecord,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn walks(&self, account: &str) -> impl Future<Output = Result<Vec<WalkRecord>, StoreError>> + Send;
+    fn record_walk(&self, account: &str, walk: &WalkRecord) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+fn account_key(account: &str) -> AttributeValue {
+    s(keys::account_pk(account))
+}
+
+fn is_condition_failure<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> bool {
+    err.code() == Some("ConditionalCheckFailedException")
+}
+
+impl DynamoStore {
+    /// Runs an update on (pk, sk), with an optional condition built on the same expression.
+    async fn update(
+        &self,
+        pk: String,
+        sk: String,
+        expr: UpdateExpr,
+        condition: Option<String>,
+    ) -> Result<bool, StoreError> {
+        let built = expr.build();
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key(keys::PK, s(pk))
+            .key(keys::SK, s(sk))
+            .update_expression(built.update)
+            .set_condition_expression(condition)
+            .set_expression_attribute_names(built.names)
+            .set_expression_attribute_values(built.values)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(err) if is_condition_failure(&err) => Ok(false),
+            Err(err) => Err(dynamo(err)),
+        }
+    }
+
+    /// Every item of the account's collection whose sort key starts with `prefix`.
+    async fn collection<T: for<'de> Deserialize<'de>>(
+        &self,
+        account: &str,
+        prefix: &str,
+    ) -> Result<Vec<T>, StoreError> {
+        let mut out = Vec::new();
+        let mut start = None;
+        loop {
+            let page = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+                .expression_attribute_values(":pk", account_key(account))
+                .expression_attribute_values(":prefix", s(prefix))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(dynamo)?;
+            for item in page.items() {
+                out.push(from_item(item.clone())?);
+            }
+            start = page.last_evaluated_key;
+            if start.is_none() {
+                return Ok(out);
+            }
+        }
+    }
+}
+
+impl SessionStore for DynamoStore {
+    async fn account_now(&self, id: &str) -> Result<Option<Account>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(keys::PK, account_key(id))
+            .key(keys::SK, s(keys::ACCOUNT_SK))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(dynamo)?;
+        out.item.map(from_item).transpose()
+    }
+
+    async fn session(&self, account: &str) -> Result<Option<SessionRecord>, StoreError> {
+        self.get(keys::account_pk(account), keys::SESSION_SK.to_owned()).await
+    }
+
+    async fn try_lease(&self, account: &str, owner: &str, now: i64, until: i64) -> Result<bool, StoreError> {
+        let mut expr = UpdateExpr::new()
+            .set("kind", s(kind::SESSION))
+            .set("account", s(account))
+            .set("lease_owner", s(owner))
+            .set("lease_until", n(until));
+        let condition = format!(
+            "attribute_not_exists({lease}) OR {lease} < {now} OR {owner_attr} = {me}",
+            lease = expr.name("lease_until"),
+            now = expr.value(n(now)),
+            owner_attr = expr.name("lease_owner"),
+            me = expr.value(s(owner)),
+        );
+        self.update(keys::account_pk(account), keys::SESSION_SK.to_owned(), expr, Some(condition)).await
+    }
+
+    async fn save_session(&self, account: &str, session: &SessionState, expires_at: i64) -> Result<(), StoreError> {
+        let value = serde_dynamo::to_attribute_value(session).map_err(corrupt)?;
+        let expr = UpdateExpr::new()
+            .set("kind", s(kind::SESSION))
+            .set("account", s(account))
+            .set("session", value)
+            .set(keys::EXPIRES_AT, n(expires_at))
+            .remove("lease_owner")
+            .remove("lease_until");
+        self.update(keys::account_pk(account), keys::SESSION_SK.to_owned(), expr, None).await.map(drop)
+    }
+
+    async fn release_lease(&self, account: &str, owner: &str) -> Result<(), StoreError> {
+        let mut expr = UpdateExpr::new().remove("lease_owner").remove("lease_until");
+        let condition = format!("{} = {}", expr.name("lease_owner"), expr.value(s(owner)));
+        self.update(keys::account_pk(account), keys::SESSION_SK.to_owned(), expr, Some(condition)).await.map(drop)
+    }
+
+    async fn forget_session(&self, account: &str, token: &str) -> Result<(), StoreError> {
+        let mut expr = UpdateExpr::new().remove("session");
+        let condition = format!("{} = {}", expr.name("session.token"), expr.value(s(token)));
+        self.update(keys::account_pk(account), keys::SESSION_SK.to_owned(), expr, Some(condition)).await.map(drop)
+    }
+
+    async fn set_account_state(
+        &self,
+        account: &str,
+        state: AccountState,
+        reason: Option<&str>,
+        rejected_secret_version: Option<&str>,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let state = serde_dynamo::to_attribute_value(state).map_err(corrupt)?;
+        let mut expr = UpdateExpr::new().set("state", state).set("state_changed_at", n(now));
+        expr = match reason {
+            Some(reason) => expr.set("state_reason", s(reason)),
+            None => expr.remove("state_reason"),
+        };
+        expr = match rejected_secret_version {
+            Some(version) => expr.set("rejected_secret_version", s(version)),
+            None => expr.remove("rejected_secret_version"),
+        };
+        let condition = Some(format!("attribute_exists({})", expr.name("pk")));
+        self.update(keys::account_pk(account), keys::ACCOUNT_SK.to_owned(), expr, condition).await.map(drop)
+    }
+}
+
+impl ResolverStore for DynamoStore {
+    async fn sender_record(&self, account: &str, open_id: &str) -> Result<Option<Sender>, StoreError> {
+        self.get(keys::account_pk(account), keys::sender_sk(open_id)).await
+    }
+
+    async fn request(&self, account: &str, open_id: &str) -> Result<Option<ResolveRequest>, StoreError> {
+        self.resolve_request(account, open_id).await
+    }
+
+    async fn requests_in(&self, account: &str, state: ResolveState) -> Result<Vec<ResolveRequest>, StoreError> {
+        let all: Vec<ResolveRequest> = self.collection(account, "RESOLVE#").await?;
+        Ok(all.into_iter().filter(|r| r.state == state).collect())
+    }
+
+    async fn mapped_to(&self, fake_id: u64) -> Result<Vec<(String, String)>, StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(keys::GSI2)
+            .key_condition_expression("gsi2pk = :pk")
+            .expression_attribute_values(":pk", s(keys::person_pk(fake_id)))
+            .send()
+            .await
+            .map_err(dynamo)?;
+        out.items()
+            .iter()
+            .map(|item| {
+                let sender: Sender = from_item(item.clone())?;
+                Ok((sender.account, sender.open_id))
+            })
+            .collect()
+    }
+
+    async fn record_mapping(
+        &self,
+        account: &str,
+        open_id: &str,
+        resolution: &Resolution,
+    ) -> Result<MappingOutcome, StoreError> {
+        let profile_state = serde_dynamo::to_attribute_value(ProfileState::Wanted).map_err(corrupt)?;
+        let mut expr = UpdateExpr::new()
+            .set("kind", s(kind::SENDER))
+            .set("account", s(account))
+            .set("open_id", s(open_id))
+            .set("fake_id", n(resolution.fake_id))
+            .set("resolution", serde_dynamo::to_attribute_value(resolution).map_err(corrupt)?)
+            .set(keys::GSI2_PK, s(keys::person_pk(resolution.fake_id)))
+            .set(keys::GSI2_SK, s(keys::person_gsi2sk(account, open_id)))
+            .set("profile_state", profile_state);
+        let condition = format!("attribute_not_exists({})", expr.name("fake_id"));
+        let built = expr.build();
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key(keys::PK, account_key(account))
+            .key(keys::SK, s(keys::sender_sk(open_id)))
+            .update_expression(built.update)
+            .condition_expression(condition)
+            .set_expression_attribute_names(built.names)
+            .set_expression_attribute_values(built.values)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        let existing = match result {
+            Ok(_) => return Ok(MappingOutcome::Created),
+            Err(SdkError::ServiceError(e)) => match e.into_err() {
+                aws_sdk_dynamodb::operation::update_item::UpdateItemError::ConditionalCheckFailedException(failed) => {
+                    let sender: Sender = from_item(failed.item.unwrap_or_default())?;
+                    sender.fake_id.ok_or_else(|| StoreError::Corrupt("mapped sender without fake_id".into()))?
+                }
+                other => return Err(dynamo(other)),
+            },
+            Err(err) => return Err(dynamo(err)),
+        };
+        if existing == resolution.fake_id {
+            return Ok(MappingOutcome::Unchanged);
+        }
+        let conflict = serde_dynamo::to_attribute_value(resolution).map_err(corrupt)?;
+        let expr = UpdateExpr::new().set("conflict", conflict);
+        self.update(keys::account_pk(account), keys::sender_sk(open_id), expr, None).await?;
+        Ok(MappingOutcome::Conflict { existing })
+    }
+
+    async fn mark_moved(&self, account: &str, open_id: &str) -> Result<(), StoreError> {
+        let expr = UpdateExpr::new().set("moved", AttributeValue::Bool(true));
+        self.update(keys::account_pk(account), keys::sender_sk(open_id), expr, None).await.map(drop)
+    }
+
+    async fn set_request_state(
+        &self,
+        account: &str,
+        open_id: &str,
+        state: ResolveState,
+        reason: Option<&str>,
+        fake_id: Option<u64>,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let state = serde_dynamo::to_attribute_value(state).map_err(corrupt)?;
+        let mut expr = UpdateExpr::new().set("state", state).set("updated_at", n(now));
+        expr = match reason {
+            Some(reason) => expr.set("reason", s(reason)),
+            None => expr.remove("reason"),
+        };
+        if let Some(fake_id) = fake_id {
+            expr = expr.set("fake_id", n(fake_id));
+        }
+        let condition = Some(format!("attribute_exists({})", expr.name("pk")));
+        self.update(keys::account_pk(account), keys::resolve_sk(open_id), expr, condition).await.map(drop)
+    }
+
+    async fn note_time_attempt(&self, account: &str, open_id: &str) -> Result<u32, StoreError> {
+        let built = UpdateExpr::new().add("time_attempts", n(1)).build();
+        let out = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key(keys::PK, account_key(account))
+            .key(keys::SK, s(keys::resolve_sk(open_id)))
+            .update_expression(built.update)
+            .set_expression_attribute_names(built.names)
+            .set_expression_attribute_values(built.values)
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::UpdatedNew)
+            .send()
+            .await
+            .map_err(dynamo)?;
+        let attempts = out
+            .attributes()
+            .and_then(|a| a.get("time_attempts"))
+            .and_then(|v| v.as_n().ok())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        Ok(attempts)
+    }
+
+    async fn set_resolved_group(&self, account: &str, group_id: i64) -> Result<(), StoreError> {
+        let expr = UpdateExpr::new().set("resolved_group_id", n(group_id));
+        self.update(keys::account_pk(account), keys::ACCOUNT_SK.to_owned(), expr, None).await.map(drop)
+    }
+
+    async fn markers(&self, account: &str) -> Result<Vec<MarkerRecord>, StoreError> {
+        self.collection(account, "MARKER#").await
+    }
+
+    async fn record_marker(&self, account: &str, marker: &MarkerRecord) -> Result<(), StoreError> {
+        #[derive(Serialize)]
+        struct Item<'a> {
+            pk: String,
+            sk: String,
+            kind: &'static str,
+            #[serde(flatten)]
+            marker: &'a MarkerRecord,
+        }
+        let item = to_item(&Item {
+            pk: keys::account_pk(account),
+            sk: keys::marker_sk(&marker.marker),
+            kind: kind::MARKER,
+            marker,
+        })?;
+        self.client.put_item().table_name(&self.table).set_item(Some(item)).send().await.map_err(dynamo)?;
+        Ok(())
+    }
+
+    async fn walks(&self, account: &str) -> Result<Vec<WalkRecord>, StoreError> {
+        self.collection(account, "WALKED#").await
+    }
+
+    async fn record_walk(&self, account: &str, walk: &WalkRecord) -> Result<(), StoreError> {
+        #[derive(Serialize)]
+        struct Item<'a> {
+            pk: String,
+            sk: String,
+            kind: &'static str,
+            #[serde(flatten)]
+            walk: &'a WalkRecord,
+        }
+        let item = to_item(&Item {
+            pk: keys::account_pk(account),
+            sk: keys::walked_sk(walk.fake_id),
+            kind: kind::WALKED,
+            walk,
+        })?;
+        self.client.put_item().table_name(&self.table).set_item(Some(item)).send().await.map_err(dynamo)?;
+        Ok(())
+    }
+}
