@@ -41,7 +41,7 @@ use tokio::sync::watch;
 pub use clock::Clock;
 pub use knobs::{Dist, Faults, FrequencyLimit, Knobs};
 pub use push::traffic::{Mix, Pace, Planned, Report, Traffic};
-pub use push::{Body, Delivery, Outgoing, PushOutcome, SendError, Try};
+pub use push::{Body, Delivery, Outgoing, PushOutcome, SendError, Try, UrlCheck};
 pub use session::{CAPTCHA_COOKIE, COOKIE_NAMES};
 pub use state::{ConsoleRecord, FIRST_CREATED_GROUP, FIXED_GROUPS, FollowState, Group};
 pub use truth::{Counters, TruthRow};
@@ -232,6 +232,12 @@ impl Platform {
     /// Makes one push and waits for its outcome (every try included).
     pub async fn send(&self, outgoing: Outgoing) -> Result<PushOutcome, SendError> {
         push::send(&self.inner, outgoing).await
+    }
+
+    /// The platform's URL check (a signed GET with `echostr`) against the
+    /// account's callback; `None` when it has none.
+    pub async fn check_url(&self, account: usize) -> Option<UrlCheck> {
+        push::check_url(&self.inner, account).await
     }
 
     /// The plan `traffic` would play now.

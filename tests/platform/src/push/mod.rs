@@ -479,3 +479,46 @@ fn finish(inner: &Inner, prepared: &mut Prepared, delivery: &Delivery) {
         record.has_reply = true;
     }
 }
+
+/// What the URL check (push.md, "URL check") found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UrlCheck {
+    pub url: String,
+    pub echostr: String,
+    /// The callback answered `echostr` exactly.
+    pub passed: bool,
+    /// `HTTP 200: …` or the transport error.
+    pub answer: String,
+}
+
+/// The GET the platform makes when an account sets its callback URL.
+pub(crate) async fn check_url(inner: &Inner, account: usize) -> Option<UrlCheck> {
+    let account = inner.world.accounts.get(account)?;
+    let (callback, seq) = {
+        let mut state = inner.lock();
+        let seq = state.url_checks;
+        state.url_checks += 1;
+        (state.callbacks[account.index].clone()?, seq)
+    };
+    let mut rng = rng::stream(inner.world.config.seed, "url-check", seq);
+    let nonce = rng.random_range(100_000_000u32..4_000_000_000).to_string();
+    let echostr = rng.random_range(1_000_000_000_000_000_000u64..10_000_000_000_000_000_000).to_string();
+    let ts = inner.clock.now().to_string();
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    query.append_pair("signature", &sign(&[&account.token, &ts, &nonce]));
+    query.append_pair("timestamp", &ts);
+    query.append_pair("nonce", &nonce);
+    query.append_pair("echostr", &echostr);
+    let separator = if callback.contains('?') { '&' } else { '?' };
+    let url = format!("{callback}{separator}{}", query.finish());
+    let timeout = Duration::from_millis(inner.lock().knobs.push_timeout_ms);
+    let (passed, answer) = match http::request("GET", &url, &[("user-agent", "Mozilla/4.0")], Vec::new(), timeout).await
+    {
+        Ok(response) => (
+            response.status == 200 && response.body == echostr.as_bytes(),
+            format!("HTTP {}: {}", response.status, response.text()),
+        ),
+        Err(e) => (false, e.to_string()),
+    };
+    Some(UrlCheck { url, echostr, passed, answer })
+}
