@@ -96,8 +96,10 @@ fn parse(args: Vec<String>) -> Result<Cli, String> {
             "--freq" => {
                 let v = value()?;
                 let (n, secs) = v.split_once('/').ok_or("--freq wants N/SECS")?;
-                knobs.frequency_limit =
-                    Some(FrequencyLimit { requests: num(&flag, n.to_owned())?, per_secs: num(&flag, secs.to_owned())? });
+                knobs.frequency_limit = Some(FrequencyLimit {
+                    requests: num(&flag, n.to_owned())?,
+                    per_secs: num(&flag, secs.to_owned())?,
+                });
             }
             "--fault-error" => knobs.faults.system_error = num(&flag, value()?)?,
             "--fault-5xx" => knobs.faults.http_5xx = num(&flag, value()?)?,
@@ -193,7 +195,12 @@ async fn main() -> ExitCode {
     if cli.check_url {
         for account in platform.accounts() {
             if let Some(check) = platform.check_url(account.index).await {
-                eprintln!("URL check {}: {} ({})", account.id, if check.passed { "passed" } else { "failed" }, check.answer);
+                eprintln!(
+                    "URL check {}: {} ({})",
+                    account.id,
+                    if check.passed { "passed" } else { "failed" },
+                    check.answer
+                );
             }
         }
     }

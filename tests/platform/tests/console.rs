@@ -309,7 +309,7 @@ async fn groups_are_created_from_100_and_followers_moved_into_them() {
         let refused = console
             .post(
                 "/cgi-bin/modifycontacts?action=modifycontacts&t=ajax-putinto-group",
-                &[("contacttype", &group), ("tofakeidlist", &list), ("ajax", "1")],
+                &[("contacttype", group), ("tofakeidlist", &list), ("ajax", "1")],
                 &[],
             )
             .await;

@@ -85,7 +85,7 @@ struct MsgItems<'a> {
 }
 
 /// Follower messages the console shows now (not replies, not events).
-fn listed<'s>(state: &'s State, account: usize, now_ms: i64) -> impl DoubleEndedIterator<Item = &'s ConsoleRecord> {
+fn listed(state: &State, account: usize, now_ms: i64) -> impl DoubleEndedIterator<Item = &ConsoleRecord> {
     let kept_from = now_ms.div_euclid(1000) - state.knobs.retention_days * 86_400;
     state.messages[account].iter().filter(move |r| !r.from_biz && r.visible_at_ms <= now_ms && r.date_time >= kept_from)
 }

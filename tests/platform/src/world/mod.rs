@@ -174,10 +174,10 @@ impl World {
         let mut follows = Vec::new();
         let span = (config.follow_span_days.max(1) * 86_400).max(120);
         if !accounts.is_empty() {
-            for person in 0..config.followers {
+            for person in people.iter().take(config.followers) {
                 let primary = rng.random_range(0..accounts.len());
-                for account in 0..accounts.len() {
-                    if account != primary && !rng.random_bool(config.overlap.clamp(0.0, 1.0)) {
+                for account in &accounts {
+                    if account.index != primary && !rng.random_bool(config.overlap.clamp(0.0, 1.0)) {
                         continue;
                     }
                     let x: f64 = rng.random();
@@ -189,9 +189,9 @@ impl World {
                         0
                     };
                     follows.push(Follow {
-                        account,
-                        person,
-                        openid: openid(config.seed, &accounts[account], &people[person]),
+                        account: account.index,
+                        person: person.index,
+                        openid: openid(config.seed, account, person),
                         follow_time: start - rng.random_range(60..span),
                         group_id,
                     });
