@@ -11,4 +11,5 @@ pub mod ingest;
 pub mod matching;
 pub mod push;
 pub mod secrets;
+pub mod session;
 pub mod store;
