@@ -184,13 +184,11 @@ impl<'a, St: SessionStore, Se: SecretSource, C: Console> Sessions<'a, St, Se, C>
     ) -> Result<SessionState, SessionError> {
         let waited_until = Instant::now() + self.config.wait_for_login;
         loop {
-            if let Some(record) = self.store.session(&account.id).await? {
-                if let Some(session) = record
-                    .session
-                    .filter(|s| now - s.created_at < self.config.max_age_secs && Some(s.token.as_str()) != not_token)
-                {
-                    return Ok(session);
-                }
+            let stored = self.store.session(&account.id).await?.and_then(|record| record.session);
+            if let Some(session) =
+                stored.filter(|s| now - s.created_at < self.config.max_age_secs && Some(s.token.as_str()) != not_token)
+            {
+                return Ok(session);
             }
             let until = now + self.config.lease_secs;
             if self.store.try_lease(&account.id, &self.owner, now, until).await? {
