@@ -10,6 +10,7 @@ pub mod console;
 pub mod ingest;
 pub mod matching;
 pub mod push;
+pub mod resolve;
 pub mod secrets;
 pub mod session;
 pub mod store;

@@ -10,7 +10,6 @@ use aws_sdk_dynamodb::types::AttributeValue;
 pub(super) struct UpdateExpr {
     sets: Vec<String>,
     removes: Vec<String>,
-    adds: Vec<String>,
     names: HashMap<String, String>,
     values: HashMap<String, AttributeValue>,
 }
@@ -45,12 +44,6 @@ impl UpdateExpr {
         self
     }
 
-    pub(super) fn add(mut self, path: &str, value: AttributeValue) -> Self {
-        let (n, v) = (self.name(path), self.value(value));
-        self.adds.push(format!("{n} {v}"));
-        self
-    }
-
     pub(super) fn remove(mut self, path: &str) -> Self {
         let n = self.name(path);
         self.removes.push(n);
@@ -65,9 +58,6 @@ impl UpdateExpr {
         }
         if !self.removes.is_empty() {
             clauses.push(format!("REMOVE {}", self.removes.join(", ")));
-        }
-        if !self.adds.is_empty() {
-            clauses.push(format!("ADD {}", self.adds.join(", ")));
         }
         Built {
             update: clauses.join(" "),
@@ -98,10 +88,10 @@ mod tests {
 
     #[test]
     fn every_placeholder_is_used_once_declared() {
-        let mut expr = UpdateExpr::new().set("state", s("pending")).add("count", n(1)).remove("lease_until");
+        let mut expr = UpdateExpr::new().set("state", s("pending")).set("count", n(1)).remove("lease_until");
         let cond = format!("{} < {}", expr.name("lease_until"), expr.value(n(5)));
         let built = expr.build();
-        assert_eq!(built.update, "SET #state = :v0 REMOVE #lease_until ADD #count :v1");
+        assert_eq!(built.update, "SET #state = :v0, #count = :v1 REMOVE #lease_until");
         assert_eq!(cond, "#lease_until < :v2");
         assert_eq!(built.names.unwrap().len(), 3);
         assert_eq!(built.values.unwrap().len(), 3);

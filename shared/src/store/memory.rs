@@ -107,7 +107,6 @@ impl PushLedger for MemoryStore {
                     updated_at: now,
                     reason: None,
                     fake_id: None,
-                    time_attempts: 0,
                 });
         }
         if let Some(follow) = entry.follow {

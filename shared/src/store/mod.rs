@@ -76,9 +76,6 @@ pub struct ResolveRequest {
     pub reason: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fake_id: Option<u64>,
-    /// How many times the time method looked without deciding.
-    #[serde(default)]
-    pub time_attempts: u32,
 }
 
 /// Where a resolve request stands.

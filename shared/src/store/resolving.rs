@@ -125,8 +125,6 @@ pub trait ResolverStore: SessionStore {
         fake_id: Option<u64>,
         now: i64,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
-    /// Counts one undecided look by time.
-    fn note_time_attempt(&self, account: &str, open_id: &str) -> impl Future<Output = Result<u32, StoreError>> + Send;
     fn set_resolved_group(&self, account: &str, group_id: i64) -> impl Future<Output = Result<(), StoreError>> + Send;
     fn markers(&self, account: &str) -> impl Future<Output = Result<Vec<MarkerRecord>, StoreError>> + Send;
     fn record_marker(
@@ -398,30 +396,6 @@ impl ResolverStore for DynamoStore {
         }
         let condition = Some(format!("attribute_exists({})", expr.name("pk")));
         self.update(keys::account_pk(account), keys::resolve_sk(open_id), expr, condition).await.map(drop)
-    }
-
-    async fn note_time_attempt(&self, account: &str, open_id: &str) -> Result<u32, StoreError> {
-        let built = UpdateExpr::new().add("time_attempts", n(1)).build();
-        let out = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key(keys::PK, account_key(account))
-            .key(keys::SK, s(keys::resolve_sk(open_id)))
-            .update_expression(built.update)
-            .set_expression_attribute_names(built.names)
-            .set_expression_attribute_values(built.values)
-            .return_values(aws_sdk_dynamodb::types::ReturnValue::UpdatedNew)
-            .send()
-            .await
-            .map_err(dynamo)?;
-        let attempts = out
-            .attributes()
-            .and_then(|a| a.get("time_attempts"))
-            .and_then(|v| v.as_n().ok())
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0);
-        Ok(attempts)
     }
 
     async fn set_resolved_group(&self, account: &str, group_id: i64) -> Result<(), StoreError> {

@@ -5,6 +5,9 @@
 //! `make test` starts moto and sets `AWS_ENDPOINT_URL`; run a single test
 //! the same way with `scripts/with-moto cargo test -p whosent-integration`.
 
+pub mod emulated;
+pub mod webhook_server;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -1,0 +1,83 @@
+//! Settings from the environment.
+
+use std::time::Duration;
+
+use whosent::console::ConsoleConfig;
+use whosent::resolve::ResolverConfig;
+use whosent::session::SessionConfig;
+
+/// The resolver's settings.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The DynamoDB table (`TABLE_NAME`).
+    pub table: String,
+    /// The console (`CONSOLE_URL`, default the platform's; `CONSOLE_TIMEOUT_SECS`).
+    pub console: ConsoleConfig,
+    pub sessions: SessionConfig,
+    pub resolver: ResolverConfig,
+    /// Time kept free at the end of an invocation (`DEADLINE_MARGIN_MS`).
+    pub deadline_margin: Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{0} must be set")]
+    Missing(&'static str),
+    #[error("{0} must be a whole number")]
+    NotANumber(&'static str),
+}
+
+impl Config {
+    /// Reads `TABLE_NAME` (required), `CONSOLE_URL`, `CONSOLE_TIMEOUT_SECS`,
+    /// `UNRESOLVED_GROUP`, `RESOLVED_GROUP_NAME`, `TIME_SKEW_SECS`,
+    /// `SETTLE_SECS`, `ROUNDS`, `ROUND_WAIT_MS`, `DEADLINE_MARGIN_MS`.
+    pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let number = |name: &'static str, default: i64| -> Result<i64, ConfigError> {
+            var(name).map_or(Ok(default), |v| v.trim().parse().map_err(|_| ConfigError::NotANumber(name)))
+        };
+        let unsigned = |name: &'static str, default: u64| -> Result<u64, ConfigError> {
+            var(name).map_or(Ok(default), |v| v.trim().parse().map_err(|_| ConfigError::NotANumber(name)))
+        };
+        let defaults = ResolverConfig::default();
+        let mut console =
+            ConsoleConfig::new(var("CONSOLE_URL").unwrap_or_else(|| "https://mp.weixin.qq.com".to_owned()));
+        console.timeout = Duration::from_secs(unsigned("CONSOLE_TIMEOUT_SECS", 10)?);
+        Ok(Self {
+            table: var("TABLE_NAME").filter(|t| !t.is_empty()).ok_or(ConfigError::Missing("TABLE_NAME"))?,
+            console,
+            sessions: SessionConfig::default(),
+            resolver: ResolverConfig {
+                unresolved_group: number("UNRESOLVED_GROUP", defaults.unresolved_group)?,
+                resolved_group_name: var("RESOLVED_GROUP_NAME").unwrap_or(defaults.resolved_group_name),
+                skew_secs: number("TIME_SKEW_SECS", defaults.skew_secs)?,
+                settle_secs: number("SETTLE_SECS", defaults.settle_secs)?,
+                rounds: u32::try_from(unsigned("ROUNDS", u64::from(defaults.rounds))?)
+                    .map_err(|_| ConfigError::NotANumber("ROUNDS"))?,
+                round_wait: Duration::from_millis(unsigned("ROUND_WAIT_MS", defaults.round_wait.as_millis() as u64)?),
+                ..defaults
+            },
+            deadline_margin: Duration::from_millis(unsigned("DEADLINE_MARGIN_MS", 3000)?),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_follow_the_reference_and_numbers_are_checked() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
+        };
+        let config = Config::from_env(env(&[("TABLE_NAME", "t")])).unwrap();
+        assert_eq!(config.console.base_url, "https://mp.weixin.qq.com");
+        assert_eq!(config.resolver.skew_secs, 3);
+        assert_eq!(config.resolver.unresolved_group, 0);
+        assert!(matches!(Config::from_env(env(&[])), Err(ConfigError::Missing("TABLE_NAME"))));
+        assert!(matches!(
+            Config::from_env(env(&[("TABLE_NAME", "t"), ("TIME_SKEW_SECS", "3s")])),
+            Err(ConfigError::NotANumber("TIME_SKEW_SECS"))
+        ));
+    }
+}

@@ -1,0 +1,154 @@
+//! From a stream batch to the records to retry. Thin: the records' keys go to
+//! [`whosent::resolve::Resolver`], its outcomes come back as batch item failures.
+
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use aws_lambda_events::event::dynamodb::{Event, EventRecord};
+use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
+use lambda_runtime::{Diagnostic, LambdaEvent};
+use serde::Deserialize;
+use whosent::console::Console;
+use whosent::resolve::{Outcome, RequestKey, Resolver};
+use whosent::secrets::SecretSource;
+use whosent::session::Sessions;
+use whosent::store::ResolverStore;
+
+use crate::Config;
+
+/// What every invocation borrows.
+pub struct Deps<St, Se, C> {
+    pub store: St,
+    pub secrets: Se,
+    pub console: C,
+    pub config: Config,
+}
+
+/// Why a whole invocation failed (Lambda retries the batch, bisecting it).
+#[derive(Debug, thiserror::Error)]
+pub enum FunctionError {
+    #[error("the invocation has no time left")]
+    NoTime,
+}
+
+impl From<FunctionError> for Diagnostic {
+    fn from(err: FunctionError) -> Self {
+        Diagnostic { error_type: format!("whosent::resolver::{err:?}"), error_message: err.to_string() }
+    }
+}
+
+/// The part of a resolve request's stream image the resolver needs.
+#[derive(Deserialize)]
+struct RequestImage {
+    kind: String,
+    account: String,
+    open_id: String,
+}
+
+/// The request each record names, or why it names none.
+pub fn keys_of(records: &[EventRecord]) -> Vec<Result<RequestKey, String>> {
+    records
+        .iter()
+        .map(|record| {
+            let image: RequestImage = serde_dynamo::from_item(record.change.new_image.clone())
+                .map_err(|e| format!("record {} is not a resolve request: {e}", record.event_id))?;
+            if image.kind != whosent::store::keys::kind::RESOLVE_REQUEST {
+                return Err(format!("record {} is a {} item", record.event_id, image.kind));
+            }
+            Ok(RequestKey { account: image.account, open_id: image.open_id })
+        })
+        .collect()
+}
+
+fn failure(record: &EventRecord) -> DynamoDbBatchItemFailure {
+    let mut failure = DynamoDbBatchItemFailure::default();
+    failure.item_identifier = record.change.sequence_number.clone();
+    failure
+}
+
+/// Handles one batch.
+pub async fn handle<St, Se, C>(
+    deps: &Deps<St, Se, C>,
+    event: LambdaEvent<Event>,
+) -> Result<DynamoDbEventResponse, FunctionError>
+where
+    St: ResolverStore,
+    Se: SecretSource,
+    C: Console,
+{
+    let deadline_ms = Duration::from_millis(event.context.deadline);
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    let left = deadline_ms.saturating_sub(now).saturating_sub(deps.config.deadline_margin);
+    if left.is_zero() {
+        return Err(FunctionError::NoTime);
+    }
+    let deadline = Instant::now() + left;
+    let records = &event.payload.records;
+    let keys = keys_of(records);
+    let batch: Vec<RequestKey> = keys.iter().filter_map(|k| k.as_ref().ok().cloned()).collect();
+
+    let sessions = Sessions::new(&deps.store, &deps.secrets, &deps.console, deps.config.sessions.clone(), deadline);
+    let resolver = Resolver::new(&deps.store, &deps.secrets, sessions, &deps.config.resolver, deadline);
+    let mut outcomes = resolver.run(&batch, now.as_secs() as i64).await.into_iter();
+
+    let mut response = DynamoDbEventResponse::default();
+    for (record, key) in records.iter().zip(&keys) {
+        let retry = match key {
+            Err(reason) => {
+                tracing::error!(reason, "record skipped to the dead-letter queue after its retries");
+                Some(reason.clone())
+            }
+            Ok(_) => match outcomes.next() {
+                Some(Outcome::Retry(reason)) => Some(reason),
+                _ => None,
+            },
+        };
+        if retry.is_some() {
+            response.batch_item_failures.push(failure(record));
+        }
+    }
+    let stats = resolver.stats();
+    tracing::info!(
+        records = records.len(),
+        retried = response.batch_item_failures.len(),
+        resolved = stats.resolved,
+        logins = resolver.logins(),
+        list_reads = stats.list_reads,
+        dialog_reads = stats.dialog_reads,
+        follower_pages = stats.follower_pages,
+        moves = stats.moves,
+        "batch handled"
+    );
+    Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn batch() -> Event {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../events/resolver-stream-batch.json");
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).expect("a DynamoDB stream event")
+    }
+
+    #[test]
+    fn the_sample_batch_names_its_resolve_requests() {
+        let event = batch();
+        let keys = keys_of(&event.records);
+        assert_eq!(keys.len(), event.records.len());
+        let ok: Vec<&RequestKey> = keys.iter().filter_map(|k| k.as_ref().ok()).collect();
+        assert!(ok.len() >= 2);
+        assert!(ok.iter().all(|k| !k.account.is_empty() && k.open_id.len() > 8));
+    }
+
+    #[test]
+    fn a_record_of_another_kind_is_reported_not_resolved() {
+        let mut event = batch();
+        let record = event.records[0].clone();
+        let mut other = record.clone();
+        other.change.new_image.insert("kind".into(), serde_dynamo::AttributeValue::S("message".into()));
+        event.records = vec![record, other];
+        let keys = keys_of(&event.records);
+        assert!(keys[0].is_ok());
+        assert!(keys[1].as_ref().is_err_and(|e| e.contains("message")));
+    }
+}

@@ -1,0 +1,223 @@
+//! By time (claim 5): match a push's CreateTime, kind and content to a row
+//! of the console's message list.
+//!
+//! A row is a candidate for a push when it came from a follower, its
+//! `date_time` is within the skew of the push's CreateTime, it is of the same
+//! kind, and for text it has the same content after unescaping. A FakeID
+//! already mapped to another openID of the account is no candidate. An openID
+//! with several pushes keeps only the FakeIDs that fit all of them. A match
+//! counts only when exactly one FakeID fits; otherwise nothing is decided.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use crate::console::MessageItem;
+use crate::store::ResolveHint;
+
+/// The console's `type` for a push's `MsgType`: 1 text, 2 image, 3 voice,
+/// 4 video; locations, links and short videos are listed as text. Events
+/// have no row.
+pub fn console_kind(msg_type: &str) -> Option<i64> {
+    match msg_type {
+        "text" | "location" | "link" | "shortvideo" => Some(1),
+        "image" => Some(2),
+        "voice" => Some(3),
+        "video" => Some(4),
+        _ => None,
+    }
+}
+
+/// Whether a push can be found in the message list at all.
+pub fn has_row(hint: &ResolveHint) -> bool {
+    console_kind(&hint.msg_type).is_some()
+}
+
+/// The rows that fit one push, by FakeID (with the id of a fitting row).
+pub fn candidates(hint: &ResolveHint, rows: &[MessageItem], skew_secs: i64) -> BTreeMap<u64, u64> {
+    let Some(kind) = console_kind(&hint.msg_type) else {
+        return BTreeMap::new();
+    };
+    rows.iter()
+        .filter(|row| !row.from_account() && row.kind == kind)
+        .filter(|row| (row.date_time - hint.create_time).abs() <= skew_secs)
+        .filter(|row| hint.msg_type != "text" || Some(row.content.as_str()) == hint.content.as_deref())
+        .map(|row| (row.fake_id, row.id))
+        .collect()
+}
+
+/// The outcome for one openID.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Exactly one FakeID fits; `message_id` is the console row that shows it.
+    Match { fake_id: u64, message_id: u64 },
+    /// More than one FakeID fits.
+    Ambiguous(Vec<u64>),
+    /// No row fits (yet).
+    NotFound,
+}
+
+/// Decides every pending openID of one account against the same rows.
+///
+/// `pending` gives each openID's pushes; `mapped` the FakeIDs already mapped
+/// to some openID of the account (with that openID). A FakeID matched here to
+/// one openID is no longer a candidate for the others, and the rounds repeat
+/// until nothing more is decided.
+pub fn decide(
+    pending: &[(String, Vec<ResolveHint>)],
+    rows: &[MessageItem],
+    skew_secs: i64,
+    mapped: &HashMap<u64, String>,
+) -> HashMap<String, Verdict> {
+    let mut fits: HashMap<&str, BTreeMap<u64, u64>> = HashMap::new();
+    for (open_id, hints) in pending {
+        let mut fit: Option<BTreeMap<u64, u64>> = None;
+        for hint in hints.iter().filter(|h| has_row(h)) {
+            let found = candidates(hint, rows, skew_secs);
+            if found.is_empty() {
+                continue; // this push's row may not be listed yet
+            }
+            fit = Some(match fit {
+                None => found,
+                Some(before) => before.into_iter().filter(|(fake_id, _)| found.contains_key(fake_id)).collect(),
+            });
+        }
+        let mut fit = fit.unwrap_or_default();
+        fit.retain(|fake_id, _| mapped.get(fake_id).is_none_or(|owner| owner == open_id));
+        fits.insert(open_id.as_str(), fit);
+    }
+
+    let mut verdicts = HashMap::new();
+    let mut claimed: HashSet<u64> = HashSet::new();
+    loop {
+        let mut progress = false;
+        for (open_id, _) in pending {
+            if verdicts.contains_key(open_id) {
+                continue;
+            }
+            let open: BTreeSet<u64> = fits[open_id.as_str()].keys().copied().filter(|f| !claimed.contains(f)).collect();
+            if open.len() == 1 {
+                let fake_id = *open.iter().next().unwrap_or(&0);
+                let message_id = fits[open_id.as_str()][&fake_id];
+                claimed.insert(fake_id);
+                verdicts.insert(open_id.clone(), Verdict::Match { fake_id, message_id });
+                progress = true;
+            }
+        }
+        if !progress {
+            break;
+        }
+    }
+    for (open_id, _) in pending {
+        if !verdicts.contains_key(open_id) {
+            let open: Vec<u64> = fits[open_id.as_str()].keys().copied().filter(|f| !claimed.contains(f)).collect();
+            let verdict = if open.is_empty() { Verdict::NotFound } else { Verdict::Ambiguous(open) };
+            verdicts.insert(open_id.clone(), verdict);
+        }
+    }
+    verdicts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(id: u64, fake_id: u64, date_time: i64, content: &str) -> MessageItem {
+        MessageItem {
+            id,
+            kind: 1,
+            fake_id,
+            nick_name: String::new(),
+            date_time,
+            content: content.to_owned(),
+            source: String::new(),
+            to_uin: Some(1),
+        }
+    }
+
+    fn text(create_time: i64, content: &str) -> ResolveHint {
+        ResolveHint {
+            create_time,
+            msg_type: "text".into(),
+            msg_id: None,
+            content: Some(content.into()),
+            marker_planted: false,
+        }
+    }
+
+    fn one(open_id: &str, hints: Vec<ResolveHint>) -> Vec<(String, Vec<ResolveHint>)> {
+        vec![(open_id.to_owned(), hints)]
+    }
+
+    #[test]
+    fn a_single_fitting_row_within_the_skew_matches() {
+        let rows = vec![row(10, 500, 1002, "hi"), row(11, 501, 1010, "hi")];
+        let verdicts = decide(&one("oA", vec![text(1000, "hi")]), &rows, 3, &HashMap::new());
+        assert_eq!(verdicts["oA"], Verdict::Match { fake_id: 500, message_id: 10 });
+        let verdicts = decide(&one("oA", vec![text(1000, "hi")]), &rows, 1, &HashMap::new());
+        assert_eq!(verdicts["oA"], Verdict::NotFound, "2 s away with a 1 s skew");
+    }
+
+    #[test]
+    fn two_followers_with_the_same_text_in_the_same_second_decide_nothing() {
+        let rows = vec![row(10, 500, 1000, "hi"), row(11, 501, 1000, "hi")];
+        let verdicts = decide(&one("oA", vec![text(1000, "hi")]), &rows, 3, &HashMap::new());
+        assert_eq!(verdicts["oA"], Verdict::Ambiguous(vec![500, 501]));
+    }
+
+    #[test]
+    fn content_and_kind_must_agree() {
+        let mut image = row(12, 502, 1000, "");
+        image.kind = 2;
+        let rows = vec![row(10, 500, 1000, "hello"), row(11, 501, 1000, "hi"), image];
+        assert_eq!(
+            decide(&one("oA", vec![text(1000, "hi")]), &rows, 3, &HashMap::new())["oA"],
+            Verdict::Match { fake_id: 501, message_id: 11 }
+        );
+        let picture = ResolveHint { msg_type: "image".into(), content: None, ..text(1000, "") };
+        assert_eq!(
+            decide(&one("oB", vec![picture]), &rows, 3, &HashMap::new())["oB"],
+            Verdict::Match { fake_id: 502, message_id: 12 }
+        );
+    }
+
+    #[test]
+    fn the_same_follower_writing_the_same_text_twice_is_one_fakeid() {
+        let rows = vec![row(10, 500, 1000, "hi"), row(11, 500, 1001, "hi")];
+        assert!(matches!(
+            decide(&one("oA", vec![text(1000, "hi")]), &rows, 3, &HashMap::new())["oA"],
+            Verdict::Match { fake_id: 500, .. }
+        ));
+    }
+
+    #[test]
+    fn fakeids_mapped_to_another_openid_are_excluded() {
+        let rows = vec![row(10, 500, 1000, "hi"), row(11, 501, 1000, "hi")];
+        let mapped = HashMap::from([(500, "oOther".to_owned())]);
+        assert_eq!(
+            decide(&one("oA", vec![text(1000, "hi")]), &rows, 3, &mapped)["oA"],
+            Verdict::Match { fake_id: 501, message_id: 11 }
+        );
+        let mine = HashMap::from([(500, "oA".to_owned())]);
+        assert!(matches!(decide(&one("oA", vec![text(1000, "hi")]), &rows, 3, &mine)["oA"], Verdict::Ambiguous(_)));
+    }
+
+    #[test]
+    fn a_second_push_narrows_the_candidates_and_claims_propagate() {
+        let rows = vec![row(10, 500, 1000, "hi"), row(11, 501, 1000, "hi"), row(12, 501, 1030, "bye")];
+        let pending = vec![
+            ("oA".to_owned(), vec![text(1000, "hi")]),
+            ("oB".to_owned(), vec![text(1000, "hi"), text(1030, "bye")]),
+        ];
+        let verdicts = decide(&pending, &rows, 3, &HashMap::new());
+        assert_eq!(verdicts["oB"], Verdict::Match { fake_id: 501, message_id: 11 });
+        assert_eq!(verdicts["oA"], Verdict::Match { fake_id: 500, message_id: 10 });
+    }
+
+    #[test]
+    fn the_accounts_own_messages_and_events_never_match() {
+        let mut reply = row(10, 1, 1000, "hi");
+        reply.source = "biz".into();
+        assert_eq!(decide(&one("oA", vec![text(1000, "hi")]), &[reply], 3, &HashMap::new())["oA"], Verdict::NotFound);
+        let event = ResolveHint { msg_type: "event".into(), content: None, ..text(1000, "") };
+        assert!(!has_row(&event));
+    }
+}

@@ -1,0 +1,82 @@
+//! By user list (claims 3 and 4): the marker planted in the account's reply
+//! is found in a follower's dialog page, which ties that FakeID to the openID.
+
+use std::collections::HashMap;
+
+use super::marker;
+use crate::console::Dialog;
+
+/// A marker seen in a follower's dialog page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    pub marker: String,
+    /// The follower whose page it was on.
+    pub fake_id: u64,
+    /// The console message that carried it.
+    pub message_id: u64,
+}
+
+/// Every marker in the account's own messages on a follower's page. Markers
+/// the follower typed do not count: anyone can type anyone's marker.
+pub fn markers_in(dialog: &Dialog, fake_id: u64) -> Vec<Found> {
+    dialog
+        .messages
+        .iter()
+        .filter(|m| m.from_account() && m.to_uin.is_none_or(|to| to == fake_id))
+        .flat_map(|m| {
+            marker::find_all(&m.content).into_iter().map(move |found| Found {
+                marker: found.to_owned(),
+                fake_id,
+                message_id: m.id,
+            })
+        })
+        .collect()
+}
+
+/// The markers of the pending openIDs, to recognise them on a page.
+pub fn marker_table<'a>(key: &[u8], open_ids: impl IntoIterator<Item = &'a str>) -> HashMap<String, String> {
+    open_ids.into_iter().map(|open_id| (marker::marker(key, open_id), open_id.to_owned())).collect()
+}
+
+/// The newest `date_time` of the follower's own messages on a page (0: none).
+pub fn newest_from_follower(dialog: &Dialog) -> i64 {
+    dialog.messages.iter().filter(|m| !m.from_account()).map(|m| m.date_time).max().unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::console::MessageItem;
+
+    fn item(id: u64, source: &str, content: &str, to_uin: Option<u64>) -> MessageItem {
+        MessageItem {
+            id,
+            kind: 1,
+            fake_id: if source == "biz" { 1 } else { 500 },
+            nick_name: String::new(),
+            date_time: 1000 + id as i64,
+            content: content.to_owned(),
+            source: source.to_owned(),
+            to_uin,
+        }
+    }
+
+    #[test]
+    fn only_the_accounts_own_messages_carry_markers() {
+        let mine = marker::marker(b"k", "oA");
+        let theirs = marker::marker(b"k", "oB");
+        let dialog = Dialog {
+            to_nick_name: "x".into(),
+            messages: vec![
+                item(3, "", &format!("look: {theirs}"), Some(1)),
+                item(2, "biz", &marker::reply_text(&mine), Some(500)),
+                item(1, "", "hello", Some(1)),
+            ],
+        };
+        let found = markers_in(&dialog, 500);
+        assert_eq!(found, vec![Found { marker: mine.clone(), fake_id: 500, message_id: 2 }]);
+        let table = marker_table(b"k", ["oA", "oB"]);
+        assert_eq!(table[&mine], "oA");
+        assert_eq!(newest_from_follower(&dialog), 1003);
+    }
+}

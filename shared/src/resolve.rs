@@ -1,0 +1,756 @@
+//! The resolver's work (patent steps 14–16): for a batch of resolve requests,
+//! log into each account's console and find every sender's FakeID, by time,
+//! by user list, or both, then record the mapping, move the follower to the
+//! resolved group and close the request.
+//!
+//! Everything here is safe to repeat: a request already resolved costs no
+//! console call, a mapping is never overwritten by a different FakeID, and a
+//! follower already moved is not moved again.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use crate::console::{Console, Contact, MessageItem, MessageQuery, SessionState};
+use crate::matching::by_time::{self, Verdict};
+use crate::matching::by_user_list;
+use crate::secrets::{PushSecret, SecretSource};
+use crate::session::{SessionError, Sessions};
+use crate::store::{
+    Account, MappingOutcome, MarkerRecord, Method, Resolution, ResolveHint, ResolveRequest, ResolveState,
+    ResolverStore, WalkRecord,
+};
+
+/// Tuning of the two methods.
+#[derive(Debug, Clone)]
+pub struct ResolverConfig {
+    /// The console group of not yet resolved followers (the "unresolved list").
+    pub unresolved_group: i64,
+    /// The console group resolved followers are moved into (created when missing).
+    pub resolved_group_name: String,
+    /// Largest accepted distance between a push's CreateTime and the row's `date_time`.
+    pub skew_secs: i64,
+    /// How long after a push its row (or the reply with its marker) surely shows
+    /// in the console; until then, no decision is final.
+    pub settle_secs: i64,
+    /// A later row this far past a push's window shows the list has moved on.
+    pub progress_margin_secs: i64,
+    /// Looks at the console per invocation while something is undecided.
+    pub rounds: u32,
+    /// Pause between those looks.
+    pub round_wait: Duration,
+    /// Message-list and follower page size (at most 100).
+    pub page_size: u32,
+    /// Pages of the message list read back at most in one look.
+    pub max_list_pages: u32,
+    /// Pages of the unresolved list walked at most per invocation.
+    pub max_walk_pages: u32,
+}
+
+impl Default for ResolverConfig {
+    fn default() -> Self {
+        Self {
+            unresolved_group: 0,
+            resolved_group_name: "whosent resolved".to_owned(),
+            skew_secs: 3,
+            settle_secs: 8,
+            progress_margin_secs: 2,
+            rounds: 4,
+            round_wait: Duration::from_secs(2),
+            page_size: 100,
+            max_list_pages: 20,
+            max_walk_pages: 100,
+        }
+    }
+}
+
+/// One resolve request of a batch.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RequestKey {
+    pub account: String,
+    pub open_id: String,
+}
+
+/// What became of one request of the batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Finished for now (resolved, unresolved with a reason, or waiting for the account).
+    Done,
+    /// To be retried: the reason is logged.
+    Retry(String),
+}
+
+/// Console reads of an invocation, for the figures.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub list_reads: usize,
+    pub dialog_reads: usize,
+    pub follower_pages: usize,
+    pub moves: usize,
+    pub resolved: usize,
+}
+
+/// The resolver of one invocation.
+pub struct Resolver<'a, St, Se, C> {
+    store: &'a St,
+    secrets: &'a Se,
+    sessions: Sessions<'a, St, Se, C>,
+    config: &'a ResolverConfig,
+    deadline: Instant,
+    stats: std::sync::Mutex<Stats>,
+}
+
+/// The work on one account: who is pending, what was found.
+struct Work {
+    account: Account,
+    session: SessionState,
+    /// Pending requests of this batch by openID.
+    pending: BTreeMap<String, ResolveRequest>,
+    /// Matched in this invocation: openID → FakeID.
+    matched: BTreeMap<String, u64>,
+    /// Rows of the message list read so far, by id.
+    rows: BTreeMap<u64, MessageItem>,
+    /// FakeIDs mapped to an openID of this account (looked up lazily).
+    mapped: HashMap<u64, Option<String>>,
+}
+
+impl Work {
+    fn rows(&self) -> Vec<MessageItem> {
+        self.rows.values().rev().cloned().collect()
+    }
+
+    fn newest_row_time(&self) -> i64 {
+        self.rows.values().map(|r| r.date_time).max().unwrap_or(0)
+    }
+}
+
+fn unix_now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or_default()
+}
+
+fn hints(request: &ResolveRequest) -> Vec<ResolveHint> {
+    let mut hints = vec![request.first_hint.clone()];
+    if request.last_hint != request.first_hint {
+        hints.push(request.last_hint.clone());
+    }
+    hints
+}
+
+impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C> {
+    pub fn new(
+        store: &'a St,
+        secrets: &'a Se,
+        sessions: Sessions<'a, St, Se, C>,
+        config: &'a ResolverConfig,
+        deadline: Instant,
+    ) -> Self {
+        Self { store, secrets, sessions, config, deadline, stats: Default::default() }
+    }
+
+    pub fn stats(&self) -> Stats {
+        self.stats.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    pub fn logins(&self) -> usize {
+        self.sessions.logins()
+    }
+
+    fn count(&self, f: impl FnOnce(&mut Stats)) {
+        if let Ok(mut stats) = self.stats.lock() {
+            f(&mut stats);
+        }
+    }
+
+    /// Resolves a batch; returns one outcome per request, in order.
+    pub async fn run(&self, batch: &[RequestKey], now: i64) -> Vec<Outcome> {
+        let mut by_account: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for key in batch {
+            by_account.entry(&key.account).or_default().push(&key.open_id);
+        }
+        let mut outcomes: HashMap<RequestKey, Outcome> = HashMap::new();
+        for (account, open_ids) in by_account {
+            let results = match self.account(account, &open_ids, now).await {
+                Ok(results) => results,
+                Err(err) => {
+                    tracing::warn!(account, error = %err, "resolving failed; the records will be retried");
+                    open_ids.iter().map(|o| (o.to_string(), Outcome::Retry(err.to_string()))).collect()
+                }
+            };
+            for (open_id, outcome) in results {
+                outcomes.insert(RequestKey { account: account.to_owned(), open_id }, outcome);
+            }
+        }
+        batch.iter().map(|key| outcomes.remove(key).unwrap_or(Outcome::Done)).collect()
+    }
+
+    /// All requests of one account in the batch.
+    async fn account(
+        &self,
+        account_id: &str,
+        open_ids: &[&str],
+        now: i64,
+    ) -> Result<Vec<(String, Outcome)>, SessionError> {
+        let mut done = Vec::new();
+        let mut pending = BTreeMap::new();
+        let mut already_mapped = Vec::new();
+        for &open_id in open_ids {
+            match self.store.request(account_id, open_id).await? {
+                Some(request) if request.state == ResolveState::Pending => {
+                    let sender = self.store.sender_record(account_id, open_id).await?;
+                    match sender.and_then(|s| s.fake_id) {
+                        // Resolved meanwhile (a marker seen for another request, say).
+                        Some(fake_id) => {
+                            let detail = "mapped before this request was handled";
+                            self.store
+                                .set_request_state(
+                                    account_id,
+                                    open_id,
+                                    ResolveState::Resolved,
+                                    Some(detail),
+                                    Some(fake_id),
+                                    now,
+                                )
+                                .await?;
+                            already_mapped.push((open_id.to_owned(), fake_id));
+                        }
+                        None => {
+                            pending.insert(open_id.to_owned(), request);
+                        }
+                    }
+                }
+                // Gone, resolved, waiting or unresolved: a redelivery; nothing to do.
+                _ => done.push((open_id.to_owned(), Outcome::Done)),
+            }
+        }
+        if pending.is_empty() && already_mapped.is_empty() {
+            return Ok(done);
+        }
+
+        let account = match self.sessions.usable_account(account_id, now).await {
+            Ok(account) => account,
+            Err(SessionError::Blocked(state)) => {
+                return self.wait_for_account(account_id, pending, done, state, now).await;
+            }
+            Err(SessionError::UnknownAccount) => {
+                for open_id in pending.keys() {
+                    self.store
+                        .set_request_state(
+                            account_id,
+                            open_id,
+                            ResolveState::Unresolved,
+                            Some("unknown account"),
+                            None,
+                            now,
+                        )
+                        .await?;
+                }
+                done.extend(pending.into_keys().map(|o| (o, Outcome::Done)));
+                return Ok(done);
+            }
+            Err(err) => return Err(err),
+        };
+        let session = match self.sessions.session(&account, now).await {
+            Ok(session) => session,
+            Err(SessionError::Blocked(state)) => {
+                return self.wait_for_account(account_id, pending, done, state, now).await;
+            }
+            Err(err) => return Err(err),
+        };
+        let mut work =
+            Work { account, session, pending, matched: BTreeMap::new(), rows: BTreeMap::new(), mapped: HashMap::new() };
+        for (open_id, fake_id) in already_mapped {
+            work.matched.insert(open_id, fake_id);
+        }
+
+        let result = self.resolve(&mut work, now).await;
+        // Whatever happened, keep what was found.
+        let moved = self.move_matched(&mut work, now).await;
+        for open_id in work.matched.keys() {
+            done.push((open_id.clone(), Outcome::Done));
+        }
+        match result.and(moved) {
+            Ok(()) => {
+                for (open_id, request) in &work.pending {
+                    let reason = self.give_up_reason(&work.account, request);
+                    self.store
+                        .set_request_state(account_id, open_id, ResolveState::Unresolved, Some(&reason), None, now)
+                        .await?;
+                    tracing::info!(account = account_id, reason, "sender left unresolved");
+                    done.push((open_id.clone(), Outcome::Done));
+                }
+            }
+            Err(SessionError::Blocked(state)) => {
+                let pending = std::mem::take(&mut work.pending);
+                return self.wait_for_account(account_id, pending, done, state, now).await;
+            }
+            Err(err) => {
+                tracing::warn!(account = account_id, error = %err, "console work interrupted; pending records retried");
+                done.extend(work.pending.keys().map(|o| (o.clone(), Outcome::Retry(err.to_string()))));
+            }
+        }
+        Ok(done)
+    }
+
+    fn give_up_reason(&self, account: &Account, request: &ResolveRequest) -> String {
+        let any_row = hints(request).iter().any(by_time::has_row);
+        match (account.strategy.plants_markers(), any_row) {
+            (false, false) => "an event has no row in the message list: waits for the follower's next message".into(),
+            (false, true) => "no single follower fits the push in the message list".into(),
+            (true, _) => "no marker found in the unresolved followers' dialog pages".into(),
+        }
+    }
+
+    /// The account cannot log in: its requests wait, durable, for it to be cleared.
+    async fn wait_for_account(
+        &self,
+        account_id: &str,
+        pending: BTreeMap<String, ResolveRequest>,
+        mut done: Vec<(String, Outcome)>,
+        state: crate::store::AccountState,
+        now: i64,
+    ) -> Result<Vec<(String, Outcome)>, SessionError> {
+        let reason = format!("account is {state:?}");
+        for open_id in pending.keys() {
+            self.store.set_request_state(account_id, open_id, ResolveState::Waiting, Some(&reason), None, now).await?;
+        }
+        tracing::warn!(account = account_id, waiting = pending.len(), state = ?state, "requests wait for the account");
+        done.extend(pending.into_keys().map(|o| (o, Outcome::Done)));
+        Ok(done)
+    }
+
+    async fn resolve(&self, work: &mut Work, now: i64) -> Result<(), SessionError> {
+        match work.account.strategy {
+            crate::store::Strategy::Time => self.by_time(work, now).await,
+            crate::store::Strategy::UserList => self.by_user_list(work, now).await,
+            crate::store::Strategy::Auto => {
+                self.by_time(work, now).await?;
+                self.by_user_list(work, now).await
+            }
+        }
+    }
+
+    /// Records a match: the mapping, then the request closed.
+    async fn commit(
+        &self,
+        work: &mut Work,
+        open_id: &str,
+        resolution: Resolution,
+        now: i64,
+    ) -> Result<(), SessionError> {
+        let account = work.account.id.clone();
+        match self.store.record_mapping(&account, open_id, &resolution).await? {
+            MappingOutcome::Created | MappingOutcome::Unchanged => {}
+            MappingOutcome::Conflict { existing } => {
+                tracing::warn!(
+                    account,
+                    existing,
+                    found = resolution.fake_id,
+                    "mapping conflict: kept the existing FakeID and flagged the new one"
+                );
+            }
+        }
+        let detail = format!("{:?}: {}", resolution.method, resolution.evidence);
+        self.store
+            .set_request_state(&account, open_id, ResolveState::Resolved, Some(&detail), Some(resolution.fake_id), now)
+            .await?;
+        work.mapped.insert(resolution.fake_id, Some(open_id.to_owned()));
+        work.pending.remove(open_id);
+        work.matched.insert(open_id.to_owned(), resolution.fake_id);
+        self.count(|s| s.resolved += 1);
+        Ok(())
+    }
+
+    // ----- by time (claim 5) -----
+
+    async fn by_time(&self, work: &mut Work, now: i64) -> Result<(), SessionError> {
+        for round in 0..self.config.rounds {
+            let pushes: Vec<(String, Vec<ResolveHint>)> = work
+                .pending
+                .iter()
+                .map(|(open_id, request)| {
+                    (open_id.clone(), hints(request).into_iter().filter(by_time::has_row).collect::<Vec<_>>())
+                })
+                .filter(|(_, hints)| !hints.is_empty())
+                .collect();
+            if pushes.is_empty() {
+                return Ok(());
+            }
+            let oldest = pushes.iter().flat_map(|(_, h)| h.iter().map(|h| h.create_time)).min().unwrap_or(now);
+            self.read_list(work, oldest - self.config.skew_secs - self.config.settle_secs).await?;
+            let rows = work.rows();
+            self.look_up_mapped(work, &pushes, &rows).await?;
+            let mapped: HashMap<u64, String> =
+                work.mapped.iter().filter_map(|(f, o)| o.clone().map(|o| (*f, o))).collect();
+            let verdicts = by_time::decide(&pushes, &rows, self.config.skew_secs, &mapped);
+            // The moment the last undecided push settles by the clock.
+            let mut settles_at: Option<i64> = None;
+            for (open_id, hints) in &pushes {
+                let settled = hints.iter().all(|h| self.settled(work, h));
+                match verdicts.get(open_id) {
+                    Some(Verdict::Match { fake_id, message_id }) if settled => {
+                        let row_time = work.rows.get(message_id).map(|r| r.date_time).unwrap_or_default();
+                        let resolution = Resolution {
+                            fake_id: *fake_id,
+                            method: Method::Time,
+                            evidence: format!("message list row {message_id} at {row_time}"),
+                            resolved_at: now,
+                        };
+                        self.commit(work, open_id, resolution, now).await?;
+                    }
+                    _ if !settled => {
+                        let at = hints.iter().map(|h| self.settles_at(h)).max().unwrap_or(now);
+                        settles_at = Some(settles_at.map_or(at, |s| s.max(at)));
+                    }
+                    _ => {}
+                }
+            }
+            let last_round = round + 1 == self.config.rounds;
+            match settles_at {
+                Some(at) if !work.pending.is_empty() && !last_round && self.pause_until(at).await => {}
+                _ => return Ok(()),
+            }
+        }
+        Ok(())
+    }
+
+    /// When, by the clock, a push's row is surely listed.
+    fn settles_at(&self, hint: &ResolveHint) -> i64 {
+        hint.create_time + self.config.skew_secs + self.config.settle_secs
+    }
+
+    /// Whether the push's row would be listed by now, so that what the list
+    /// shows (or does not) is final.
+    fn settled(&self, work: &Work, hint: &ResolveHint) -> bool {
+        let window_end = hint.create_time + self.config.skew_secs;
+        unix_now() >= self.settles_at(hint) || work.newest_row_time() >= window_end + self.config.progress_margin_secs
+    }
+
+    /// Reads the message list from the newest row back to `back_to`, or to the
+    /// rows already read; one read serves every pending push of the account.
+    async fn read_list(&self, work: &mut Work, back_to: i64) -> Result<(), SessionError> {
+        let known: HashSet<u64> = work.rows.keys().copied().collect();
+        let mut from_msg_id = 0;
+        for _ in 0..self.config.max_list_pages {
+            let query = MessageQuery { count: self.config.page_size, day: 7, from_msg_id, offset: 0 };
+            let console = self.sessions.console();
+            let page = self
+                .sessions
+                .call(
+                    &work.account,
+                    &mut work.session,
+                    unix_now(),
+                    |s| async move { console.messages(&s, query).await },
+                )
+                .await?;
+            self.count(|s| s.list_reads += 1);
+            let full = page.len() as u32 >= self.config.page_size;
+            let reached_known = page.iter().any(|row| known.contains(&row.id));
+            let reached_time = page.iter().any(|row| row.date_time < back_to);
+            from_msg_id = page.iter().map(|row| row.id).min().unwrap_or(0);
+            for row in page {
+                work.rows.insert(row.id, row);
+            }
+            if !full || reached_known || reached_time || from_msg_id == 0 {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Learns which candidate FakeIDs are already mapped to an openID of this account.
+    async fn look_up_mapped(
+        &self,
+        work: &mut Work,
+        pushes: &[(String, Vec<ResolveHint>)],
+        rows: &[MessageItem],
+    ) -> Result<(), SessionError> {
+        let mut candidates = HashSet::new();
+        for (_, hints) in pushes {
+            for hint in hints {
+                candidates.extend(by_time::candidates(hint, rows, self.config.skew_secs).into_keys());
+            }
+        }
+        for fake_id in candidates {
+            if work.mapped.contains_key(&fake_id) {
+                continue;
+            }
+            let owner = self
+                .store
+                .mapped_to(fake_id)
+                .await?
+                .into_iter()
+                .find(|(account, _)| *account == work.account.id)
+                .map(|(_, open_id)| open_id);
+            work.mapped.insert(fake_id, owner);
+        }
+        Ok(())
+    }
+
+    // ----- by user list (claims 3 and 4) -----
+
+    async fn by_user_list(&self, work: &mut Work, now: i64) -> Result<(), SessionError> {
+        if work.pending.is_empty() {
+            return Ok(());
+        }
+        let Some(key) = self.marker_key(&work.account).await? else {
+            tracing::warn!(account = %work.account.id, "no marker key in the push secret: the user list cannot be used");
+            return Ok(());
+        };
+        // Recognise the markers of every pending openID of the account, not
+        // only this batch's: whatever is found is recorded.
+        let mut open_ids: Vec<String> = work.pending.keys().cloned().collect();
+        for request in self.store.requests_in(&work.account.id, ResolveState::Pending).await? {
+            open_ids.push(request.open_id);
+        }
+        let table = by_user_list::marker_table(key.as_bytes(), open_ids.iter().map(String::as_str));
+
+        // Markers already seen on earlier walks.
+        for seen in self.store.markers(&work.account.id).await? {
+            if let Some(open_id) = table.get(&seen.marker).filter(|o| work.pending.contains_key(*o)).cloned() {
+                let resolution = user_list_resolution(seen.fake_id, seen.message_id, seen.found_at);
+                self.commit(work, &open_id, resolution, now).await?;
+            }
+        }
+
+        let walks: HashMap<u64, WalkRecord> =
+            self.store.walks(&work.account.id).await?.into_iter().map(|w| (w.fake_id, w)).collect();
+        let mut read: HashSet<u64> = HashSet::new();
+        for round in 0..self.config.rounds {
+            if work.pending.is_empty() {
+                return Ok(());
+            }
+            // Followers who wrote lately come first: an unknown sender who
+            // wrote a message is among them.
+            let newest_push = work.pending.values().map(|r| r.last_hint.create_time).max().unwrap_or(now);
+            let oldest_push = work.pending.values().map(|r| r.first_hint.create_time).min().unwrap_or(now);
+            self.read_list(work, oldest_push - self.config.skew_secs - self.config.settle_secs).await?;
+            let mut writers: BTreeMap<u64, i64> = BTreeMap::new();
+            for row in work.rows.values().filter(|r| !r.from_account()) {
+                let latest = writers.entry(row.fake_id).or_default();
+                *latest = (*latest).max(row.date_time);
+            }
+            let mut order: Vec<(u64, i64)> = writers.into_iter().collect();
+            order.sort_by_key(|(_, at)| std::cmp::Reverse(*at));
+            for (fake_id, wrote_at) in order {
+                if work.pending.is_empty() {
+                    return Ok(());
+                }
+                if self.worth_reading(work, &walks, &read, fake_id, Some(wrote_at), newest_push).await? {
+                    self.read_dialog(work, &table, fake_id, oldest_push, now).await?;
+                    read.insert(fake_id);
+                }
+            }
+            // Then the unresolved list itself, newest followers first: those
+            // who only followed (an event) have no row in the message list,
+            // and a message's row may be missing from a lagging list.
+            let events_only = work.pending.values().any(|r| !hints(r).iter().any(by_time::has_row));
+            let all_settled = work.pending.values().all(|r| hints(r).iter().all(|h| self.settled(work, h)));
+            let walk_pages = if events_only || all_settled { self.config.max_walk_pages } else { 0 };
+            for page_idx in 0..walk_pages {
+                if work.pending.is_empty() {
+                    return Ok(());
+                }
+                let page = self.follower_page(work, page_idx).await?;
+                if page.is_empty() {
+                    break;
+                }
+                for contact in page {
+                    if work.pending.is_empty() {
+                        return Ok(());
+                    }
+                    if self.worth_reading(work, &walks, &read, contact.fake_id, None, newest_push).await? {
+                        self.read_dialog(work, &table, contact.fake_id, oldest_push, now).await?;
+                        read.insert(contact.fake_id);
+                    }
+                }
+            }
+            // The replies carrying the markers may not show yet: look again
+            // once the newest push has settled.
+            let settles_at = newest_push + self.config.skew_secs + self.config.settle_secs;
+            let young = unix_now() < settles_at;
+            if !young || round + 1 == self.config.rounds || !self.pause_until(settles_at).await {
+                return Ok(());
+            }
+            read.clear();
+        }
+        Ok(())
+    }
+
+    /// Whether a follower's dialog page may hold a marker not seen yet.
+    async fn worth_reading(
+        &self,
+        work: &mut Work,
+        walks: &HashMap<u64, WalkRecord>,
+        read: &HashSet<u64>,
+        fake_id: u64,
+        wrote_at: Option<i64>,
+        newest_push: i64,
+    ) -> Result<bool, SessionError> {
+        if read.contains(&fake_id) || work.matched.values().any(|f| *f == fake_id) {
+            return Ok(false);
+        }
+        if let Some(walk) = walks.get(&fake_id) {
+            let wrote_since = wrote_at.is_some_and(|at| at > walk.newest_message_at);
+            // A page read before the replies could show is not proof of absence.
+            let read_too_early = walk.read_at < newest_push + self.config.settle_secs;
+            if !wrote_since && !read_too_early {
+                return Ok(false);
+            }
+        }
+        if wrote_at.is_some() {
+            // Followers from the message list may be resolved already.
+            if !work.mapped.contains_key(&fake_id) {
+                let owner = self
+                    .store
+                    .mapped_to(fake_id)
+                    .await?
+                    .into_iter()
+                    .find(|(account, _)| *account == work.account.id)
+                    .map(|(_, open_id)| open_id);
+                work.mapped.insert(fake_id, owner);
+            }
+            if work.mapped.get(&fake_id).is_some_and(Option::is_some) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    async fn follower_page(&self, work: &mut Work, page_idx: u32) -> Result<Vec<Contact>, SessionError> {
+        let (group, size) = (self.config.unresolved_group, self.config.page_size);
+        let console = self.sessions.console();
+        let page = self
+            .sessions
+            .call(&work.account, &mut work.session, unix_now(), |s| async move {
+                console.followers(&s, group, page_idx, size).await
+            })
+            .await?;
+        self.count(|s| s.follower_pages += 1);
+        Ok(page.contacts)
+    }
+
+    /// Reads one follower's dialog page, records every marker on it, and
+    /// commits the ones of pending openIDs.
+    async fn read_dialog(
+        &self,
+        work: &mut Work,
+        table: &HashMap<String, String>,
+        fake_id: u64,
+        since: i64,
+        now: i64,
+    ) -> Result<(), SessionError> {
+        let uin = work.session.uin.unwrap_or_default();
+        let create_time = since - self.config.skew_secs - self.config.settle_secs;
+        let console = self.sessions.console();
+        let dialog = self
+            .sessions
+            .call(&work.account, &mut work.session, unix_now(), |s| async move {
+                console.dialog(&s, fake_id, uin, create_time.max(0)).await
+            })
+            .await?;
+        self.count(|s| s.dialog_reads += 1);
+        let walk =
+            WalkRecord { fake_id, read_at: unix_now(), newest_message_at: by_user_list::newest_from_follower(&dialog) };
+        self.store.record_walk(&work.account.id, &walk).await?;
+        for found in by_user_list::markers_in(&dialog, fake_id) {
+            let record =
+                MarkerRecord { marker: found.marker.clone(), fake_id, message_id: found.message_id, found_at: now };
+            self.store.record_marker(&work.account.id, &record).await?;
+            if let Some(open_id) = table.get(&found.marker).filter(|o| work.pending.contains_key(*o)).cloned() {
+                let resolution = user_list_resolution(fake_id, found.message_id, now);
+                self.commit(work, &open_id, resolution, now).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn marker_key(&self, account: &Account) -> Result<Option<String>, SessionError> {
+        let Some(value) = self.secrets.secret(&account.push_secret).await? else {
+            return Ok(None);
+        };
+        let secret: PushSecret = crate::secrets::parse(&account.push_secret, value.string.expose())?;
+        Ok(secret.marker_key.map(|k| k.expose().clone()))
+    }
+
+    // ----- the resolved group -----
+
+    /// Moves the followers matched in this invocation (and mapped ones not
+    /// moved yet) into the resolved group, so that later walks skip them.
+    async fn move_matched(&self, work: &mut Work, now: i64) -> Result<(), SessionError> {
+        if !work.account.strategy.plants_markers() || work.matched.is_empty() {
+            return Ok(());
+        }
+        let mut to_move = Vec::new();
+        for (open_id, fake_id) in &work.matched {
+            let moved = self.store.sender_record(&work.account.id, open_id).await?.is_some_and(|s| s.moved);
+            if !moved {
+                to_move.push((open_id.clone(), *fake_id));
+            }
+        }
+        if to_move.is_empty() {
+            return Ok(());
+        }
+        let group = self.resolved_group(work).await?;
+        let fake_ids: Vec<u64> = to_move.iter().map(|(_, f)| *f).collect();
+        let console = self.sessions.console();
+        let ids = fake_ids.clone();
+        self.sessions
+            .call(&work.account, &mut work.session, now, |s| {
+                let ids = ids.clone();
+                async move { console.move_to_group(&s, &ids, group).await }
+            })
+            .await?;
+        self.count(|s| s.moves += 1);
+        for (open_id, _) in &to_move {
+            self.store.mark_moved(&work.account.id, open_id).await?;
+        }
+        Ok(())
+    }
+
+    async fn resolved_group(&self, work: &mut Work) -> Result<i64, SessionError> {
+        if let Some(group) = work.account.resolved_group_id {
+            return Ok(group);
+        }
+        let console = self.sessions.console();
+        let name = self.config.resolved_group_name.clone();
+        let page = self
+            .sessions
+            .call(&work.account, &mut work.session, unix_now(), |s| async move { console.followers(&s, 0, 0, 1).await })
+            .await?;
+        let group = match page.groups.iter().find(|g| g.name == name) {
+            Some(group) => group.id,
+            None => {
+                let name = name.clone();
+                self.sessions
+                    .call(&work.account, &mut work.session, unix_now(), |s| {
+                        let name = name.clone();
+                        async move { console.create_group(&s, &name).await }
+                    })
+                    .await?
+            }
+        };
+        self.store.set_resolved_group(&work.account.id, group).await?;
+        work.account.resolved_group_id = Some(group);
+        Ok(group)
+    }
+
+    /// Waits until the Unix second `at` (at least `round_wait`), unless the
+    /// invocation has no time for it.
+    async fn pause_until(&self, at: i64) -> bool {
+        let until_at = Duration::from_secs(u64::try_from(at - unix_now()).unwrap_or(0));
+        let wait = until_at.max(self.config.round_wait);
+        if Instant::now() + wait + Duration::from_secs(1) >= self.deadline {
+            return false;
+        }
+        tokio::time::sleep(wait).await;
+        true
+    }
+}
+
+fn user_list_resolution(fake_id: u64, message_id: u64, at: i64) -> Resolution {
+    Resolution {
+        fake_id,
+        method: Method::UserList,
+        evidence: format!("marker in the dialog page of {fake_id}, message {message_id}"),
+        resolved_at: at,
+    }
+}
