@@ -217,51 +217,63 @@ impl<'a, St: SessionStore, Se: SecretSource, C: Console> Sessions<'a, St, Se, C>
             .await?
             .ok_or_else(|| SecretsError::NotFound(account.console_secret.clone()))?;
         let secret: ConsoleSecret = crate::secrets::parse(&account.console_secret, value.string.expose())?;
-        self.logins.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let mut backoff = self.config.backoff;
-        let mut session = loop {
-            match self.console.login(&secret.username, &secret.password, None, now).await {
-                Ok(session) => break session,
-                Err(err) => {
-                    let blocked = match err {
-                        ConsoleError::WrongPassword | ConsoleError::NoSuchAccount => {
-                            Some(AccountState::CredentialsRejected)
-                        }
-                        ConsoleError::CaptchaRequired | ConsoleError::WrongCaptcha => {
-                            Some(AccountState::CaptchaRequired)
-                        }
-                        ConsoleError::Restricted => Some(AccountState::Restricted),
-                        _ => None,
-                    };
-                    if let Some(state) = blocked {
-                        let version =
-                            (state == AccountState::CredentialsRejected).then_some(value.version.as_deref()).flatten();
-                        self.store.set_account_state(&account.id, state, Some(&err.to_string()), version, now).await?;
-                        tracing::warn!(account = %account.id, state = ?state, reason = %err, "console login refused");
-                        return Err(SessionError::Blocked(state));
-                    }
-                    if err.is_transient() && self.sleep_within_deadline(backoff).await {
-                        backoff = (backoff * 2).min(self.config.max_backoff);
-                        continue;
-                    }
-                    return Err(err.into());
+        // A session that ends before its first page is logged in again, once.
+        let mut relogin = true;
+        loop {
+            self.logins.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let attempt = match self.console.login(&secret.username, &secret.password, None, now).await {
+                Ok(session) => self.with_uin(session).await,
+                Err(err) => Err(err),
+            };
+            let err = match attempt {
+                Ok(session) => {
+                    tracing::info!(account = %account.id, "logged into the console");
+                    self.store.save_session(&account.id, &session, now + self.config.max_age_secs).await?;
+                    return Ok(session);
                 }
+                Err(err) => err,
+            };
+            let blocked = match err {
+                ConsoleError::WrongPassword | ConsoleError::NoSuchAccount => Some(AccountState::CredentialsRejected),
+                ConsoleError::CaptchaRequired | ConsoleError::WrongCaptcha => Some(AccountState::CaptchaRequired),
+                ConsoleError::Restricted => Some(AccountState::Restricted),
+                _ => None,
+            };
+            if let Some(state) = blocked {
+                let version =
+                    (state == AccountState::CredentialsRejected).then_some(value.version.as_deref()).flatten();
+                self.store.set_account_state(&account.id, state, Some(&err.to_string()), version, now).await?;
+                tracing::warn!(account = %account.id, state = ?state, reason = %err, "console login refused");
+                return Err(SessionError::Blocked(state));
             }
-        };
-        tracing::info!(account = %account.id, "logged into the console");
+            if err.is_session_expired() && relogin {
+                relogin = false;
+                continue;
+            }
+            if err.is_transient() && self.sleep_within_deadline(backoff).await {
+                backoff = (backoff * 2).min(self.config.max_backoff);
+                continue;
+            }
+            return Err(err.into());
+        }
+    }
+
+    /// Reads the account's own FakeID from the home page into the session.
+    async fn with_uin(&self, mut session: SessionState) -> Result<SessionState, ConsoleError> {
         let mut backoff = self.config.backoff;
-        let home = loop {
+        loop {
             match self.console.home(&session).await {
-                Ok(home) => break home,
+                Ok(home) => {
+                    session.uin = Some(home.uin);
+                    return Ok(session);
+                }
                 Err(err) if err.is_transient() && self.sleep_within_deadline(backoff).await => {
                     backoff = (backoff * 2).min(self.config.max_backoff);
                 }
-                Err(err) => return Err(err.into()),
+                Err(err) => return Err(err),
             }
-        };
-        session.uin = Some(home.uin);
-        self.store.save_session(&account.id, &session, now + self.config.max_age_secs).await?;
-        Ok(session)
+        }
     }
 
     /// Sleeps `base` with jitter unless that would pass the deadline.

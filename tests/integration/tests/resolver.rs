@@ -4,7 +4,7 @@
 use platform::{Body, Config, Knobs, Outgoing};
 use whosent::matching::marker;
 use whosent::resolve::Outcome;
-use whosent::store::{ResolveState, ResolverStore, Strategy};
+use whosent::store::{ResolveState, ResolverStore, SessionStore, Strategy};
 use whosent_integration::emulated::{Emulated, MARKER_KEY};
 
 fn quiet(seed: u64, accounts: usize, followers: usize) -> Config {
@@ -129,4 +129,272 @@ async fn redelivering_a_whole_batch_logs_in_moves_and_maps_nothing_again() {
     assert_eq!(e.check_against_truth(&keys).await, 3);
     let sender = e.store.sender_record(&keys[0].account, &keys[0].open_id).await.unwrap().unwrap();
     assert!(sender.moved && sender.conflict.is_none());
+}
+
+fn with_knobs(seed: u64, accounts: usize, followers: usize, change: impl FnOnce(&mut Knobs)) -> Config {
+    let mut knobs = Knobs::instant();
+    change(&mut knobs);
+    Config::small(seed, accounts, followers).knobs(knobs)
+}
+
+#[tokio::test]
+async fn by_time_tolerates_the_skew_it_allows_and_never_guesses_beyond() {
+    let within =
+        Emulated::start(with_knobs(21, 1, 20, |k| k.skew = platform::Dist::Const { value: 2.0 }), &[Strategy::Time])
+            .await;
+    let beyond =
+        Emulated::start(with_knobs(22, 1, 20, |k| k.skew = platform::Dist::Const { value: 9.0 }), &[Strategy::Time])
+            .await;
+    for e in [&within, &beyond] {
+        let fans = e.follower_fakeids(0);
+        for (i, fake_id) in fans.iter().take(3).enumerate() {
+            e.text(0, *fake_id, &format!("skewed {i}")).await;
+        }
+    }
+    let (keys_within, keys_beyond) = (within.pending().await, beyond.pending().await);
+    let config = Emulated::quick_config();
+    let (a, b) = tokio::join!(within.resolve(&keys_within, &config), beyond.resolve(&keys_beyond, &config));
+    assert_eq!(within.check_against_truth(&keys_within).await, 3, "{a:?}");
+    assert_eq!(beyond.check_against_truth(&keys_beyond).await, 0, "{b:?}");
+    for key in &keys_beyond {
+        assert_eq!(beyond.request_state(key).await.0, ResolveState::Unresolved);
+    }
+}
+
+#[tokio::test]
+async fn by_time_waits_for_rows_the_console_lists_late() {
+    let e = Emulated::start(
+        with_knobs(23, 1, 20, |k| k.console_delay = platform::Dist::Const { value: 2.0 }),
+        &[Strategy::Time],
+    )
+    .await;
+    let fans = e.follower_fakeids(0);
+    for (i, fake_id) in fans.iter().take(3).enumerate() {
+        e.text(0, *fake_id, &format!("late {i}")).await;
+    }
+    // The resolver starts before the console lists the rows.
+    let keys = e.pending().await;
+    let run = e.resolve(&keys, &Emulated::quick_config()).await;
+    assert_eq!(e.check_against_truth(&keys).await, 3, "{run:?}");
+    assert!(run.stats.list_reads >= 2, "it looked again once the late rows were due: {run:?}");
+}
+
+#[tokio::test]
+async fn one_follower_repeating_a_text_is_still_one_person() {
+    let e = Emulated::start(quiet(24, 1, 20), &[Strategy::Time]).await;
+    let fans = e.follower_fakeids(0);
+    let now = e.platform.clock().now();
+    e.send(Outgoing::new(0, fans[0], Body::text("again")).at(now)).await;
+    e.send(Outgoing::new(0, fans[0], Body::text("again")).at(now + 1)).await;
+    let keys = e.pending().await;
+    assert_eq!(keys.len(), 1);
+    e.resolve(&keys, &Emulated::quick_config()).await;
+    assert_eq!(e.check_against_truth(&keys).await, 1);
+}
+
+#[tokio::test]
+async fn a_new_follower_is_found_by_walking_the_unresolved_list() {
+    let e = Emulated::start(quiet(25, 1, 40), &[Strategy::UserList]).await;
+    let following: std::collections::HashSet<u64> = e.follower_fakeids(0).into_iter().collect();
+    let newcomer = e.platform.world().people.iter().find(|p| !following.contains(&p.fakeid)).expect("a bystander");
+    let outcome = e.send(Outgoing::new(0, newcomer.fakeid, Body::Subscribe { scene: None, ticket: None })).await;
+    assert!(matches!(outcome.delivery, platform::Delivery::Replied { .. }), "{:?}", outcome.delivery);
+    let keys = e.pending().await;
+    assert_eq!(keys.len(), 1);
+    let run = e.resolve(&keys, &Emulated::quick_config()).await;
+    assert_eq!(e.check_against_truth(&keys).await, 1, "{run:?}");
+    assert!(run.stats.dialog_reads <= 2, "the newest follower is at the top of the list: {run:?}");
+}
+
+#[tokio::test]
+async fn a_session_ending_in_the_middle_of_a_walk_is_renewed_and_the_walk_goes_on() {
+    let e = Emulated::start(quiet(26, 1, 60), &[Strategy::UserList]).await;
+    let fans = e.follower_fakeids(0);
+    for fake_id in fans.iter().take(6) {
+        e.text(0, *fake_id, "walk").await;
+    }
+    e.platform.update_knobs(|k| k.faults.expire_session = 0.15);
+    let keys = e.pending().await;
+    let run = e.resolve(&keys, &Emulated::quick_config()).await;
+    let counters = e.platform.counters();
+    assert!(counters.invalid_sessions > 0, "the fault fired");
+    assert_eq!(e.check_against_truth(&keys).await, 6, "{run:?}");
+    assert!(run.logins >= 2 && run.logins as u64 <= 1 + counters.invalid_sessions, "{run:?} {counters:?}");
+}
+
+#[tokio::test]
+async fn frequency_control_is_waited_out() {
+    let e = Emulated::start(quiet(27, 1, 40), &[Strategy::UserList]).await;
+    let fans = e.follower_fakeids(0);
+    for fake_id in fans.iter().take(5) {
+        e.text(0, *fake_id, "slow down").await;
+    }
+    e.platform.update_knobs(|k| k.frequency_limit = Some(platform::FrequencyLimit { requests: 3, per_secs: 1.0 }));
+    let keys = e.pending().await;
+    let run = e.resolve(&keys, &Emulated::quick_config()).await;
+    assert!(e.platform.counters().frequency_limited > 0, "the limit was hit");
+    assert_eq!(e.check_against_truth(&keys).await, 5, "{run:?}");
+}
+
+#[tokio::test]
+async fn a_wrong_password_stops_logins_until_the_secret_changes() {
+    let e = Emulated::start(quiet(28, 1, 20), &[Strategy::Time]).await;
+    let account = e.accounts[0].clone();
+    let username = e.platform.accounts()[0].username.clone();
+    let wrong = serde_json::json!({"username": username, "password": "not-the-password"});
+    whosent_integration::put_secret(&e.aws, &account.console_secret, &wrong.to_string()).await;
+    let fans = e.follower_fakeids(0);
+    e.text(0, fans[0], "hello").await;
+    let keys = e.pending().await;
+
+    let run = e.resolve(&keys, &Emulated::quick_config()).await;
+    assert_eq!(run.outcomes, vec![Outcome::Done], "the request waits in the table, not in Lambda's retries");
+    let stored = e.store.account_now(&account.id).await.unwrap().unwrap();
+    assert_eq!(stored.state, whosent::store::AccountState::CredentialsRejected);
+    assert_eq!(e.request_state(&keys[0]).await.0, ResolveState::Waiting);
+    let failed = e.platform.counters().failed_logins;
+    assert_eq!(failed, 1);
+
+    // Waiting requests come back (as an operator's `accounts clear` does); still no new login.
+    e.store.set_request_state(&keys[0].account, &keys[0].open_id, ResolveState::Pending, None, None, 0).await.unwrap();
+    e.resolve(&keys, &Emulated::quick_config()).await;
+    assert_eq!(e.platform.counters().failed_logins, failed, "no login with the refused secret");
+
+    // A new version of the secret lifts the state.
+    let right = serde_json::json!({"username": username, "password": e.platform.accounts()[0].password});
+    whosent_integration::put_secret(&e.aws, &account.console_secret, &right.to_string()).await;
+    e.store.set_request_state(&keys[0].account, &keys[0].open_id, ResolveState::Pending, None, None, 0).await.unwrap();
+    let run = e.resolve(&keys, &Emulated::quick_config()).await;
+    assert_eq!(e.check_against_truth(&keys).await, 1, "{run:?}");
+}
+
+#[tokio::test]
+async fn a_captcha_or_a_restriction_stops_logins_until_an_operator_clears_the_account() {
+    let e = Emulated::start(quiet(29, 2, 20), &[Strategy::UserList]).await;
+    // Three failed logins by someone else make the console demand a captcha.
+    let console =
+        whosent::console::HttpConsole::new(&whosent::console::ConsoleConfig::new(e.platform.console_url())).unwrap();
+    let username = e.platform.accounts()[0].username.clone();
+    for _ in 0..3 {
+        let wrong = whosent::secrets::Secret::new("wrong".to_owned());
+        let _ = whosent::console::Console::login(&console, &username, &wrong, None, 0).await;
+    }
+    e.platform.set_blocked(1, true);
+    for account in 0..2 {
+        let fans = e.follower_fakeids(account);
+        e.text(account, fans[0], "hello").await;
+    }
+    let keys = e.pending().await;
+    assert_eq!(keys.len(), 2);
+    let run = e.resolve(&keys, &Emulated::quick_config()).await;
+    assert!(run.outcomes.iter().all(|o| *o == Outcome::Done));
+    let states: Vec<_> = {
+        let mut v = Vec::new();
+        for account in &e.accounts {
+            v.push(e.store.account_now(&account.id).await.unwrap().unwrap().state);
+        }
+        v
+    };
+    use whosent::store::AccountState::{CaptchaRequired, Restricted};
+    assert_eq!(states, vec![CaptchaRequired, Restricted]);
+    for key in &keys {
+        assert_eq!(e.request_state(key).await.0, ResolveState::Waiting);
+    }
+    let logins = e.platform.counters().logins + e.platform.counters().failed_logins;
+    for key in &keys {
+        e.store.set_request_state(&key.account, &key.open_id, ResolveState::Pending, None, None, 0).await.unwrap();
+    }
+    e.resolve(&keys, &Emulated::quick_config()).await;
+    assert_eq!(
+        e.platform.counters().logins + e.platform.counters().failed_logins,
+        logins,
+        "no program reads a captcha"
+    );
+}
+
+#[tokio::test]
+async fn a_batch_of_100_requests_over_3_accounts_is_resolved_without_a_misattribution() {
+    let knobs = Knobs {
+        skew: platform::Dist::uniform(0.0, 2.0),
+        console_delay: platform::Dist::uniform(0.0, 1.0),
+        ..Knobs::default()
+    };
+    let e =
+        Emulated::start(Config::small(30, 3, 150).knobs(knobs), &[Strategy::Time, Strategy::UserList, Strategy::Auto])
+            .await;
+    // Three accounts pushing at once, each one push at a time.
+    let per_account = |account: usize| {
+        let e = &e;
+        async move {
+            let mut outcomes = Vec::new();
+            for (i, fake_id) in e.follower_fakeids(account).iter().take(34 - usize::from(account == 2) * 2).enumerate()
+            {
+                let body = Body::text(format!("message {i} to account {account}"));
+                outcomes.push(e.send(Outgoing::new(account, *fake_id, body)).await);
+            }
+            outcomes
+        }
+    };
+    let (a, b, c) = tokio::join!(per_account(0), per_account(1), per_account(2));
+    for outcome in a.iter().chain(&b).chain(&c) {
+        assert!(outcome.tries.len() == 1, "the webhook answered in time: {:?}", outcome.delivery);
+    }
+    let keys = e.pending().await;
+    assert_eq!(keys.len(), 100);
+    let run = e.resolve(&keys, &Emulated::quick_config()).await;
+    let resolved = e.check_against_truth(&keys).await;
+    let mut left = Vec::new();
+    for key in &keys {
+        let (state, reason) = e.request_state(key).await;
+        if state != ResolveState::Resolved {
+            left.push(format!("{} {state:?} {}", key.account, reason.unwrap_or_default()));
+        }
+    }
+    let counters = e.platform.counters();
+    assert_eq!(resolved, 100, "{left:#?} {:?} {counters:?}", run.stats);
+    assert_eq!(run.logins, 3, "one login per account");
+}
+
+/// The function itself, on the sample stream batch of `events/`, with its
+/// records pointed at emulated followers.
+#[tokio::test]
+async fn the_resolver_function_answers_a_stream_batch_with_the_records_to_retry() {
+    let e = Emulated::start(quiet(31, 1, 20), &[Strategy::UserList]).await;
+    let fans = e.follower_fakeids(0);
+    e.text(0, fans[2], "via the stream").await;
+    let keys = e.pending().await;
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../events/resolver-stream-batch.json");
+    let mut event: aws_lambda_events::event::dynamodb::Event =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    // First record: the real request. Second: an account nobody registered.
+    for (record, (account, open_id)) in event
+        .records
+        .iter_mut()
+        .zip([(keys[0].account.clone(), keys[0].open_id.clone()), ("nobody".to_owned(), "oNobody".to_owned())])
+    {
+        let image = &mut record.change.new_image;
+        image.insert("account".into(), serde_dynamo::AttributeValue::S(account));
+        image.insert("open_id".into(), serde_dynamo::AttributeValue::S(open_id));
+    }
+    let mut config = resolver::Config::from_env(|name| match name {
+        "TABLE_NAME" => Some(e.table.clone()),
+        "CONSOLE_URL" => Some(e.platform.console_url()),
+        _ => None,
+    })
+    .unwrap();
+    config.resolver = Emulated::quick_config();
+    let deps = resolver::Deps {
+        store: e.store.clone(),
+        secrets: e.secrets.clone(),
+        console: whosent::console::HttpConsole::new(&config.console).unwrap(),
+        config,
+    };
+    let mut context = lambda_runtime::Context::default();
+    context.deadline = (std::time::SystemTime::now() + std::time::Duration::from_secs(60))
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    let response = resolver::handle(&deps, lambda_runtime::LambdaEvent::new(event, context)).await.unwrap();
+    assert!(response.batch_item_failures.is_empty(), "{:?}", response.batch_item_failures);
+    assert_eq!(e.check_against_truth(&keys).await, 1);
 }
