@@ -8,7 +8,7 @@
 //! follower already moved is not moved again.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use crate::console::{Console, Contact, MessageItem, MessageQuery, SessionState};
 use crate::matching::by_time::{self, Verdict};
@@ -97,6 +97,9 @@ pub struct Resolver<'a, St, Se, C> {
     config: &'a ResolverConfig,
     deadline: Instant,
     stats: std::sync::Mutex<Stats>,
+    /// The invocation's start, on the Unix clock and on the monotonic one:
+    /// the resolver's "now" is the first plus what has elapsed since.
+    clock: std::sync::Mutex<(i64, Instant)>,
 }
 
 /// The work on one account: who is pending, what was found.
@@ -123,10 +126,6 @@ impl Work {
     }
 }
 
-fn unix_now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or_default()
-}
-
 fn hints(request: &ResolveRequest) -> Vec<ResolveHint> {
     let mut hints = vec![request.first_hint.clone()];
     if request.last_hint != request.first_hint {
@@ -143,7 +142,15 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
         config: &'a ResolverConfig,
         deadline: Instant,
     ) -> Self {
-        Self { store, secrets, sessions, config, deadline, stats: Default::default() }
+        Self {
+            store,
+            secrets,
+            sessions,
+            config,
+            deadline,
+            stats: Default::default(),
+            clock: std::sync::Mutex::new((0, Instant::now())),
+        }
     }
 
     pub fn stats(&self) -> Stats {
@@ -160,8 +167,17 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
         }
     }
 
+    /// Now, in Unix seconds: the `now` given to [`Resolver::run`] plus the time since.
+    fn unix_now(&self) -> i64 {
+        let (at, since) = self.clock.lock().map(|c| *c).unwrap_or((0, Instant::now()));
+        at + since.elapsed().as_secs() as i64
+    }
+
     /// Resolves a batch; returns one outcome per request, in order.
     pub async fn run(&self, batch: &[RequestKey], now: i64) -> Vec<Outcome> {
+        if let Ok(mut clock) = self.clock.lock() {
+            *clock = (now, Instant::now());
+        }
         let mut by_account: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         for key in batch {
             by_account.entry(&key.account).or_default().push(&key.open_id);
@@ -270,6 +286,14 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
         match result.and(moved) {
             Ok(()) => {
                 for (open_id, request) in &work.pending {
+                    // Too young to tell: its row or its reply may still come
+                    // (an event has no row: time alone will never tell).
+                    let findable =
+                        work.account.strategy.plants_markers() || hints(request).iter().any(by_time::has_row);
+                    if findable && !hints(request).iter().all(|h| self.settled(&work, h)) {
+                        done.push((open_id.clone(), Outcome::Retry("not settled yet".to_owned())));
+                        continue;
+                    }
                     let reason = self.give_up_reason(&work.account, request);
                     self.store
                         .set_request_state(account_id, open_id, ResolveState::Unresolved, Some(&reason), None, now)
@@ -421,7 +445,8 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
     /// shows (or does not) is final.
     fn settled(&self, work: &Work, hint: &ResolveHint) -> bool {
         let window_end = hint.create_time + self.config.skew_secs;
-        unix_now() >= self.settles_at(hint) || work.newest_row_time() >= window_end + self.config.progress_margin_secs
+        self.unix_now() >= self.settles_at(hint)
+            || work.newest_row_time() >= window_end + self.config.progress_margin_secs
     }
 
     /// Reads the message list from the newest row back to `back_to`, or to the
@@ -434,12 +459,9 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
             let console = self.sessions.console();
             let page = self
                 .sessions
-                .call(
-                    &work.account,
-                    &mut work.session,
-                    unix_now(),
-                    |s| async move { console.messages(&s, query).await },
-                )
+                .call(&work.account, &mut work.session, self.unix_now(), |s| async move {
+                    console.messages(&s, query).await
+                })
                 .await?;
             self.count(|s| s.list_reads += 1);
             let full = page.len() as u32 >= self.config.page_size;
@@ -566,7 +588,7 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
             // The replies carrying the markers may not show yet: look again
             // once the newest push has settled.
             let settles_at = newest_push + self.config.skew_secs + self.config.settle_secs;
-            let young = unix_now() < settles_at;
+            let young = self.unix_now() < settles_at;
             if !young || round + 1 == self.config.rounds || !self.pause_until(settles_at).await {
                 return Ok(());
             }
@@ -620,7 +642,7 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
         let console = self.sessions.console();
         let page = self
             .sessions
-            .call(&work.account, &mut work.session, unix_now(), |s| async move {
+            .call(&work.account, &mut work.session, self.unix_now(), |s| async move {
                 console.followers(&s, group, page_idx, size).await
             })
             .await?;
@@ -643,13 +665,16 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
         let console = self.sessions.console();
         let dialog = self
             .sessions
-            .call(&work.account, &mut work.session, unix_now(), |s| async move {
+            .call(&work.account, &mut work.session, self.unix_now(), |s| async move {
                 console.dialog(&s, fake_id, uin, create_time.max(0)).await
             })
             .await?;
         self.count(|s| s.dialog_reads += 1);
-        let walk =
-            WalkRecord { fake_id, read_at: unix_now(), newest_message_at: by_user_list::newest_from_follower(&dialog) };
+        let walk = WalkRecord {
+            fake_id,
+            read_at: self.unix_now(),
+            newest_message_at: by_user_list::newest_from_follower(&dialog),
+        };
         self.store.record_walk(&work.account.id, &walk).await?;
         for found in by_user_list::markers_in(&dialog, fake_id) {
             let record =
@@ -712,16 +737,18 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
         }
         let console = self.sessions.console();
         let name = self.config.resolved_group_name.clone();
-        let page = self
-            .sessions
-            .call(&work.account, &mut work.session, unix_now(), |s| async move { console.followers(&s, 0, 0, 1).await })
-            .await?;
+        let page =
+            self.sessions
+                .call(&work.account, &mut work.session, self.unix_now(), |s| async move {
+                    console.followers(&s, 0, 0, 1).await
+                })
+                .await?;
         let group = match page.groups.iter().find(|g| g.name == name) {
             Some(group) => group.id,
             None => {
                 let name = name.clone();
                 self.sessions
-                    .call(&work.account, &mut work.session, unix_now(), |s| {
+                    .call(&work.account, &mut work.session, self.unix_now(), |s| {
                         let name = name.clone();
                         async move { console.create_group(&s, &name).await }
                     })
@@ -736,7 +763,7 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
     /// Waits until the Unix second `at` (at least `round_wait`), unless the
     /// invocation has no time for it.
     async fn pause_until(&self, at: i64) -> bool {
-        let until_at = Duration::from_secs(u64::try_from(at - unix_now()).unwrap_or(0));
+        let until_at = Duration::from_secs(u64::try_from(at - self.unix_now()).unwrap_or(0));
         let wait = until_at.max(self.config.round_wait);
         if Instant::now() + wait + Duration::from_secs(1) >= self.deadline {
             return false;

@@ -337,7 +337,9 @@ async fn a_batch_of_100_requests_over_3_accounts_is_resolved_without_a_misattrib
     };
     let (a, b, c) = tokio::join!(per_account(0), per_account(1), per_account(2));
     for outcome in a.iter().chain(&b).chain(&c) {
-        assert!(outcome.tries.len() == 1, "the webhook answered in time: {:?}", outcome.delivery);
+        let answered =
+            matches!(outcome.delivery, platform::Delivery::Acknowledged | platform::Delivery::Replied { .. });
+        assert!(answered, "the platform got an answer: {:?}", outcome.delivery);
     }
     let keys = e.pending().await;
     assert_eq!(keys.len(), 100);
