@@ -15,9 +15,11 @@ check:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 
-## Benchmarks (criterion); figures are printed side by side.
+## Benchmarks; figures are printed side by side. The resolver's scenario
+## runs on the platform emulator and a local moto (several minutes).
 bench:
 	cargo bench -p whosent-shared
+	@scripts/bench.sh
 
 clean-local:
 	rm -rf .local

@@ -15,6 +15,7 @@ use crate::matching::by_time::{self, Verdict};
 use crate::matching::by_user_list;
 use crate::secrets::{PushSecret, SecretSource};
 use crate::session::{SessionError, Sessions};
+use crate::store::Strategy;
 use crate::store::{
     Account, MappingOutcome, MarkerRecord, Method, Resolution, ResolveHint, ResolveRequest, ResolveState,
     ResolverStore, WalkRecord,
@@ -34,6 +35,9 @@ pub struct ResolverConfig {
     pub settle_secs: i64,
     /// A later row this far past a push's window shows the list has moved on.
     pub progress_margin_secs: i64,
+    /// How long after a follower's message the account's reply (with its
+    /// marker) usually shows on the dialog page; a page is not read sooner.
+    pub reply_grace_secs: i64,
     /// Looks at the console per invocation while something is undecided.
     pub rounds: u32,
     /// Pause between those looks.
@@ -42,8 +46,9 @@ pub struct ResolverConfig {
     pub page_size: u32,
     /// Pages of the message list read back at most in one look.
     pub max_list_pages: u32,
-    /// Pages of the unresolved list walked at most per invocation.
-    pub max_walk_pages: u32,
+    /// Pages of the unresolved list (from the newest followers) walked for
+    /// senders of events, which have no row in the message list.
+    pub event_walk_pages: u32,
 }
 
 impl Default for ResolverConfig {
@@ -54,11 +59,12 @@ impl Default for ResolverConfig {
             skew_secs: 3,
             settle_secs: 8,
             progress_margin_secs: 2,
+            reply_grace_secs: 2,
             rounds: 4,
             round_wait: Duration::from_secs(2),
             page_size: 100,
             max_list_pages: 20,
-            max_walk_pages: 100,
+            event_walk_pages: 1,
         }
     }
 }
@@ -286,11 +292,8 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
         match result.and(moved) {
             Ok(()) => {
                 for (open_id, request) in &work.pending {
-                    // Too young to tell: its row or its reply may still come
-                    // (an event has no row: time alone will never tell).
-                    let findable =
-                        work.account.strategy.plants_markers() || hints(request).iter().any(by_time::has_row);
-                    if findable && !hints(request).iter().all(|h| self.settled(&work, h)) {
+                    // Too young to tell: its row or its reply may still come.
+                    if findable(&work.account, request) && !hints(request).iter().all(|h| self.settled(&work, h)) {
                         done.push((open_id.clone(), Outcome::Retry("not settled yet".to_owned())));
                         continue;
                     }
@@ -315,11 +318,18 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
     }
 
     fn give_up_reason(&self, account: &Account, request: &ResolveRequest) -> String {
-        let any_row = hints(request).iter().any(by_time::has_row);
-        match (account.strategy.plants_markers(), any_row) {
-            (false, false) => "an event has no row in the message list: waits for the follower's next message".into(),
-            (false, true) => "no single follower fits the push in the message list".into(),
-            (true, _) => "no marker found in the unresolved followers' dialog pages".into(),
+        let hints = hints(request);
+        let any_row = hints.iter().any(by_time::has_row);
+        let any_marker = hints.iter().any(|h| h.marker_planted);
+        match account.strategy {
+            Strategy::Time if !any_row => {
+                "an event has no row in the message list: waits for the follower's next message".into()
+            }
+            Strategy::Time => "no single follower fits the push in the message list".into(),
+            _ if !any_marker && !any_row => {
+                "no marker was planted (the push gets no reply): waits for the follower's next message".into()
+            }
+            _ => "no marker found in the unresolved followers' dialog pages".into(),
         }
     }
 
@@ -343,9 +353,9 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
 
     async fn resolve(&self, work: &mut Work, now: i64) -> Result<(), SessionError> {
         match work.account.strategy {
-            crate::store::Strategy::Time => self.by_time(work, now).await,
-            crate::store::Strategy::UserList => self.by_user_list(work, now).await,
-            crate::store::Strategy::Auto => {
+            Strategy::Time => self.by_time(work, now).await,
+            Strategy::UserList => self.by_user_list(work, now).await,
+            Strategy::Auto => {
                 self.by_time(work, now).await?;
                 self.by_user_list(work, now).await
             }
@@ -510,6 +520,22 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
     // ----- by user list (claims 3 and 4) -----
 
     async fn by_user_list(&self, work: &mut Work, now: i64) -> Result<(), SessionError> {
+        // Only a push whose reply carried a marker can be found this way; the
+        // others (a periodic location report, say) wait for the next message.
+        let unmarked: Vec<String> = work
+            .pending
+            .iter()
+            .filter(|(_, r)| !hints(r).iter().any(|h| h.marker_planted))
+            .map(|(open_id, _)| open_id.clone())
+            .collect();
+        let unmarked: BTreeMap<String, ResolveRequest> =
+            unmarked.into_iter().filter_map(|o| work.pending.remove_entry(&o)).collect();
+        let result = self.by_marker(work, now).await;
+        work.pending.extend(unmarked);
+        result
+    }
+
+    async fn by_marker(&self, work: &mut Work, now: i64) -> Result<(), SessionError> {
         if work.pending.is_empty() {
             return Ok(());
         }
@@ -552,21 +578,40 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
             }
             let mut order: Vec<(u64, i64)> = writers.into_iter().collect();
             order.sort_by_key(|(_, at)| std::cmp::Reverse(*at));
+            let grace_until = self.unix_now() - self.config.reply_grace_secs;
+            let mut deferred: Option<i64> = None;
             for (fake_id, wrote_at) in order {
                 if work.pending.is_empty() {
                     return Ok(());
                 }
-                if self.worth_reading(work, &walks, &read, fake_id, Some(wrote_at), newest_push).await? {
+                // The reply to so fresh a message may not show yet: read it next time.
+                if wrote_at > grace_until {
+                    deferred = Some(deferred.map_or(wrote_at, |d: i64| d.max(wrote_at)));
+                    continue;
+                }
+                if self.worth_reading(work, &walks, &read, fake_id, Some(wrote_at), None).await? {
                     self.read_dialog(work, &table, fake_id, oldest_push, now).await?;
                     read.insert(fake_id);
                 }
             }
-            // Then the unresolved list itself, newest followers first: those
-            // who only followed (an event) have no row in the message list,
-            // and a message's row may be missing from a lagging list.
-            let events_only = work.pending.values().any(|r| !hints(r).iter().any(by_time::has_row));
-            let all_settled = work.pending.values().all(|r| hints(r).iter().all(|h| self.settled(work, h)));
-            let walk_pages = if events_only || all_settled { self.config.max_walk_pages } else { 0 };
+            // Then the top of the unresolved list, the newest followers: who
+            // only followed (an event) has no row in the message list. Deeper
+            // walks for other events would read every page again and again;
+            // those senders are found when they next write.
+            let newest_event = work
+                .pending
+                .values()
+                .filter(|r| !hints(r).iter().any(by_time::has_row))
+                .map(|r| r.last_hint.create_time)
+                .max();
+            let walk_pages = match newest_event {
+                Some(event) if event <= grace_until => self.config.event_walk_pages,
+                Some(event) => {
+                    deferred = Some(deferred.map_or(event, |d: i64| d.max(event)));
+                    0
+                }
+                None => 0,
+            };
             for page_idx in 0..walk_pages {
                 if work.pending.is_empty() {
                     return Ok(());
@@ -579,15 +624,18 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
                     if work.pending.is_empty() {
                         return Ok(());
                     }
-                    if self.worth_reading(work, &walks, &read, contact.fake_id, None, newest_push).await? {
+                    if self.worth_reading(work, &walks, &read, contact.fake_id, None, newest_event).await? {
                         self.read_dialog(work, &table, contact.fake_id, oldest_push, now).await?;
                         read.insert(contact.fake_id);
                     }
                 }
             }
             // The replies carrying the markers may not show yet: look again
-            // once the newest push has settled.
-            let settles_at = newest_push + self.config.skew_secs + self.config.settle_secs;
+            // once they should, or once the newest push has settled.
+            let settles_at = match deferred {
+                Some(wrote_at) => wrote_at + self.config.reply_grace_secs,
+                None => newest_push + self.config.skew_secs + self.config.settle_secs,
+            };
             let young = self.unix_now() < settles_at;
             if !young || round + 1 == self.config.rounds || !self.pause_until(settles_at).await {
                 return Ok(());
@@ -598,6 +646,12 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
     }
 
     /// Whether a follower's dialog page may hold a marker not seen yet.
+    ///
+    /// A page read before is worth reading again only when the follower wrote
+    /// something unanswered at that read, recently enough that its reply could
+    /// not show yet (`wrote_at`, from the message list), or, on the walk of
+    /// the unresolved list, when it was read too early for the reply to the
+    /// newest pending event (`event_at`).
     async fn worth_reading(
         &self,
         work: &mut Work,
@@ -605,16 +659,19 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
         read: &HashSet<u64>,
         fake_id: u64,
         wrote_at: Option<i64>,
-        newest_push: i64,
+        event_at: Option<i64>,
     ) -> Result<bool, SessionError> {
         if read.contains(&fake_id) || work.matched.values().any(|f| *f == fake_id) {
             return Ok(false);
         }
+        let window = self.config.skew_secs + self.config.settle_secs;
         if let Some(walk) = walks.get(&fake_id) {
-            let wrote_since = wrote_at.is_some_and(|at| at > walk.newest_message_at);
-            // A page read before the replies could show is not proof of absence.
-            let read_too_early = walk.read_at < newest_push + self.config.settle_secs;
-            if !wrote_since && !read_too_early {
+            let reread = match (wrote_at, event_at) {
+                (Some(wrote), _) => wrote > walk.newest_message_at && walk.read_at < wrote + window,
+                (None, Some(event)) => walk.read_at < event + self.config.reply_grace_secs,
+                (None, None) => false,
+            };
+            if !reread {
                 return Ok(false);
             }
         }
@@ -670,11 +727,8 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
             })
             .await?;
         self.count(|s| s.dialog_reads += 1);
-        let walk = WalkRecord {
-            fake_id,
-            read_at: self.unix_now(),
-            newest_message_at: by_user_list::newest_from_follower(&dialog),
-        };
+        let walk =
+            WalkRecord { fake_id, read_at: self.unix_now(), newest_message_at: by_user_list::newest_answered(&dialog) };
         self.store.record_walk(&work.account.id, &walk).await?;
         for found in by_user_list::markers_in(&dialog, fake_id) {
             let record =
@@ -770,6 +824,19 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
         }
         tokio::time::sleep(wait).await;
         true
+    }
+}
+
+/// Whether a method of the account's strategy can find the request's sender
+/// at all: by its row in the message list, or by a planted marker.
+fn findable(account: &Account, request: &ResolveRequest) -> bool {
+    let hints = hints(request);
+    let by_row = hints.iter().any(by_time::has_row);
+    let by_marker = hints.iter().any(|h| h.marker_planted);
+    match account.strategy {
+        Strategy::Time => by_row,
+        Strategy::UserList => by_marker,
+        Strategy::Auto => by_row || by_marker,
     }
 }
 

@@ -38,9 +38,18 @@ pub fn marker_table<'a>(key: &[u8], open_ids: impl IntoIterator<Item = &'a str>)
     open_ids.into_iter().map(|open_id| (marker::marker(key, open_id), open_id.to_owned())).collect()
 }
 
-/// The newest `date_time` of the follower's own messages on a page (0: none).
-pub fn newest_from_follower(dialog: &Dialog) -> i64 {
-    dialog.messages.iter().filter(|m| !m.from_account()).map(|m| m.date_time).max().unwrap_or(0)
+/// The newest `date_time` of the follower's own messages on a page that the
+/// account had answered when the page was read (0: none). A later message
+/// without an answer yet may still get its marker.
+pub fn newest_answered(dialog: &Dialog) -> i64 {
+    let last_answer = dialog.messages.iter().filter(|m| m.from_account()).map(|m| m.date_time).max();
+    dialog
+        .messages
+        .iter()
+        .filter(|m| !m.from_account() && last_answer.is_some_and(|a| a >= m.date_time))
+        .map(|m| m.date_time)
+        .max()
+        .unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -77,6 +86,7 @@ mod tests {
         assert_eq!(found, vec![Found { marker: mine.clone(), fake_id: 500, message_id: 2 }]);
         let table = marker_table(b"k", ["oA", "oB"]);
         assert_eq!(table[&mine], "oA");
-        assert_eq!(newest_from_follower(&dialog), 1003);
+        // 1003 came after the last answer (1002): not answered yet.
+        assert_eq!(newest_answered(&dialog), 1001);
     }
 }

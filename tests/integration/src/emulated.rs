@@ -45,12 +45,17 @@ impl Emulated {
     /// Starts the emulator and registers its accounts, account `i` with
     /// `strategies[i % len]`.
     pub async fn start(config: platform::Config, strategies: &[Strategy]) -> Self {
+        Self::start_with(config, strategies, IngestConfig::default()).await
+    }
+
+    /// Like [`Emulated::start`], with the webhook's settings.
+    pub async fn start_with(config: platform::Config, strategies: &[Strategy], ingest: IngestConfig) -> Self {
         let platform = Platform::start(config).await.expect("start the platform emulator");
         let aws = LocalAws::connect().await;
         let table = aws.fresh_table("resolver").await;
         let store = DynamoStore::new(aws.dynamo(), &table);
         let secrets = SecretsManager::new(aws.secrets());
-        let ingest = Ingest::new(store.clone(), store.clone(), secrets.clone(), IngestConfig::default());
+        let ingest = Ingest::new(store.clone(), store.clone(), secrets.clone(), ingest);
         let webhook = WebhookServer::start(Arc::new(ingest)).await;
         let prefix = format!("{:08x}", rand::random::<u32>());
         let mut accounts = Vec::new();
@@ -106,6 +111,12 @@ impl Emulated {
 
     /// Runs the resolver on `batch` as one invocation would.
     pub async fn resolve(&self, batch: &[RequestKey], config: &ResolverConfig) -> Run {
+        self.resolve_at(batch, config, crate::unix_now()).await
+    }
+
+    /// Runs the resolver with `now` as the invocation's start (the platform's
+    /// clock, when it runs virtual time).
+    pub async fn resolve_at(&self, batch: &[RequestKey], config: &ResolverConfig, now: i64) -> Run {
         let console = HttpConsole::new(&ConsoleConfig::new(self.platform.console_url())).expect("console client");
         let deadline = Instant::now() + Duration::from_secs(60);
         let session_config = SessionConfig {
@@ -115,7 +126,7 @@ impl Emulated {
         };
         let sessions = Sessions::new(&self.store, &self.secrets, &console, session_config, deadline);
         let resolver = Resolver::new(&self.store, &self.secrets, sessions, config, deadline);
-        let outcomes = resolver.run(batch, crate::unix_now()).await;
+        let outcomes = resolver.run(batch, now).await;
         Run { outcomes, stats: resolver.stats(), logins: resolver.logins() }
     }
 

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The resolver's scenario benchmark, on moto started for it (see
+# tests/integration/benches/scenario.rs).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/ensure-venv.sh
+export STACK_DIR=.local/bench TABLE_NAME=whosent-bench
+trap 'scripts/stack.sh down' EXIT
+scripts/stack.sh up
+set -a
+. "$STACK_DIR/endpoints.env"
+set +a
+cargo bench -p whosent-integration --bench scenario "$@"
