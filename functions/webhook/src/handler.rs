@@ -159,5 +159,5 @@ fn respond(status: StatusCode, content_type: &'static str, body: String) -> Resp
 }
 
 #[cfg(test)]
-#[path = "handler_tests.rs"]
+#[path = "tests/handler.rs"]
 mod tests;
