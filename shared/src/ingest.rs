@@ -11,8 +11,8 @@ use crate::matching::marker;
 use crate::push::{self, BodyMode, Event, Freshness, Kind, PushError, PushKeys, PushQuery, Reply, Verified};
 use crate::secrets::{PushCredentials, SecretCache, SecretSource, SecretsError};
 use crate::store::{
-    Account, AccountRegistry, Answer, FollowChange, FollowState, MessageRecord, PushEntry, PushLedger, Recorded,
-    ResolveHint, SenderField, SenderSnapshot, StoreError,
+    Account, AccountRegistry, Answer, FollowChange, FollowState, MessageRecord, ProfileState, PushEntry, PushLedger,
+    Recorded, ResolveHint, SenderField, SenderSnapshot, StoreError,
 };
 
 /// Largest push body accepted (the platform's are a few KiB).
@@ -29,6 +29,8 @@ pub struct IngestConfig {
     pub cache_ttl: Duration,
     /// Cache lifetime of known senders' snapshots.
     pub sender_cache_ttl: Duration,
+    /// A stored profile older than this is fetched again when its person writes.
+    pub profile_max_age_secs: i64,
 }
 
 impl Default for IngestConfig {
@@ -38,6 +40,7 @@ impl Default for IngestConfig {
             dedupe_ttl_secs: 2 * 24 * 3600,
             cache_ttl: Duration::from_secs(300),
             sender_cache_ttl: Duration::from_secs(60),
+            profile_max_age_secs: 7 * 24 * 3600,
         }
     }
 }
@@ -92,7 +95,7 @@ pub struct Ingest<R, L, S> {
     ledger: L,
     secrets: SecretCache<S, PushCredentials>,
     accounts: TtlCache<String, Account>,
-    senders: TtlCache<(String, String), SenderSnapshot>,
+    senders: TtlCache<(String, String), KnownSender>,
     config: IngestConfig,
 }
 
@@ -138,52 +141,23 @@ impl<R: AccountRegistry, L: PushLedger, S: SecretSource> Ingest<R, L, S> {
         let keys = push_keys(&account, &creds);
         let push = &verified.push;
 
-        let (status, snapshot) = self.sender(&account.id, &push.from_user).await?;
         let follow = match push.event() {
             Some(Event::Subscribe { .. }) => Some(FollowChange { state: FollowState::Following, at: push.create_time }),
             Some(Event::Unsubscribe) => Some(FollowChange { state: FollowState::Unfollowed, at: push.create_time }),
             _ => None,
         };
-        let marker = match (status, creds.marker_key.as_ref()) {
-            (SenderStatus::Unresolved, Some(key)) if account.strategy.plants_markers() && repliable(&push.kind) => {
-                Some(marker::marker(key.expose().as_bytes(), &push.from_user))
+        // A follow change is judged against the sender as stored, not as cached.
+        let mut fresh = follow.is_some();
+        let (answer, duplicate, status) = loop {
+            let sender = self.sender(&account.id, &push.from_user, fresh, follow, now).await?;
+            let entry = self.entry(&account, &creds, &verified, &sender, follow, now);
+            match self.ledger.record(&entry).await? {
+                Recorded::New => break (entry.answer, false, sender.status),
+                Recorded::Duplicate(first) => break (first, true, sender.status),
+                // The profile was stored between the read and the write: read again.
+                Recorded::SenderChanged if !fresh => fresh = true,
+                Recorded::SenderChanged => return Err(StoreError::Contention.into()),
             }
-            _ => None,
-        };
-        // An unfollow cannot be answered or resolved: the follower has left the list.
-        let resolve =
-            (status == SenderStatus::Unresolved && !matches!(push.event(), Some(Event::Unsubscribe))).then(|| {
-                ResolveHint {
-                    create_time: push.create_time,
-                    msg_type: push.msg_type.clone(),
-                    msg_id: push.msg_id.map(|id| id.to_string()),
-                    content: push.features().content,
-                    marker_planted: marker.is_some(),
-                }
-            });
-        let answer = match &marker {
-            Some(marker) => Answer::Reply {
-                xml: Reply::Text { content: marker::reply_text(marker) }.to_xml(&push.from_user, &push.to_user, now),
-            },
-            None => Answer::Success,
-        };
-        let entry = PushEntry {
-            message: MessageRecord {
-                account: account.id.clone(),
-                features: push.features(),
-                dedupe_key: push.dedupe_key().0,
-                raw_xml: verified.xml.clone(),
-                received_at: now,
-                sender: snapshot.map_or(SenderField::Pending, SenderField::Known),
-            },
-            answer,
-            dedupe_expires_at: now + self.config.dedupe_ttl_secs,
-            resolve,
-            follow,
-        };
-        let (answer, duplicate) = match self.ledger.record(&entry).await? {
-            Recorded::New => (entry.answer, false),
-            Recorded::Duplicate(first) => (first, true),
         };
         if follow.is_some() {
             self.senders.remove(&(account.id.clone(), push.from_user.clone()));
@@ -230,28 +204,124 @@ impl<R: AccountRegistry, L: PushLedger, S: SecretSource> Ingest<R, L, S> {
         }
     }
 
-    /// Where the sender stands, with the snapshot to stamp when known. Known
-    /// senders are remembered for a short while, so that a busy follower
-    /// costs one DynamoDB request per push.
+    /// What one push writes: the message with its sender or pending, the
+    /// answer (with the user-list marker for an unresolved sender), the
+    /// resolve request, the follow change and a profile refresh.
+    fn entry(
+        &self,
+        account: &Account,
+        creds: &PushCredentials,
+        verified: &Verified,
+        sender: &SenderView,
+        follow: Option<FollowChange>,
+        now: i64,
+    ) -> PushEntry {
+        let push = &verified.push;
+        let unresolved = sender.status == SenderStatus::Unresolved;
+        let marker = match creds.marker_key.as_ref() {
+            Some(key) if unresolved && account.strategy.plants_markers() && repliable(&push.kind) => {
+                Some(marker::marker(key.expose().as_bytes(), &push.from_user))
+            }
+            _ => None,
+        };
+        // An unfollow cannot be answered or resolved: the follower has left the list.
+        let resolve = (unresolved && !matches!(push.event(), Some(Event::Unsubscribe))).then(|| ResolveHint {
+            create_time: push.create_time,
+            msg_type: push.msg_type.clone(),
+            msg_id: push.msg_id.map(|id| id.to_string()),
+            content: push.features().content,
+            marker_planted: marker.is_some(),
+        });
+        let answer = match &marker {
+            Some(marker) => Answer::Reply {
+                xml: Reply::Text { content: marker::reply_text(marker) }.to_xml(&push.from_user, &push.to_user, now),
+            },
+            None => Answer::Success,
+        };
+        PushEntry {
+            message: MessageRecord {
+                account: account.id.clone(),
+                features: push.features(),
+                dedupe_key: push.dedupe_key().0,
+                raw_xml: verified.xml.clone(),
+                received_at: now,
+                sender: sender.snapshot.clone().map_or(SenderField::Pending, SenderField::Known),
+            },
+            answer,
+            dedupe_expires_at: now + self.config.dedupe_ttl_secs,
+            resolve,
+            follow,
+            refresh_profile: sender.refresh_profile,
+        }
+    }
+
+    /// Where the sender stands, with the snapshot to stamp when known, and
+    /// whether to ask for the profile again: it is older than the configured
+    /// age, or the follower came back after an unfollow. Known senders are
+    /// remembered for a short while, so that a busy follower costs one
+    /// DynamoDB request per push; `fresh` skips that memory.
     async fn sender(
         &self,
         account: &str,
         open_id: &str,
-    ) -> Result<(SenderStatus, Option<SenderSnapshot>), IngestError> {
+        fresh: bool,
+        follow: Option<FollowChange>,
+        now: i64,
+    ) -> Result<SenderView, IngestError> {
         let key = (account.to_owned(), open_id.to_owned());
-        if let Some(snapshot) = self.senders.get(&key) {
-            return Ok((SenderStatus::Known, Some((*snapshot).clone())));
-        }
-        let sender = self.ledger.sender(account, open_id).await?;
-        Ok(match sender.as_ref().map(|s| (s.snapshot(), s.fake_id)) {
-            Some((Some(snapshot), _)) => {
-                self.senders.insert(key, snapshot.clone());
-                (SenderStatus::Known, Some(snapshot))
+        if !fresh && let Some(known) = self.senders.get(&key) {
+            let refresh_profile = self.stale(known.fetched_at, now);
+            if refresh_profile {
+                self.senders.remove(&key);
             }
-            Some((None, Some(_))) => (SenderStatus::AwaitingProfile, None),
-            _ => (SenderStatus::Unresolved, None),
+            return Ok(SenderView {
+                status: SenderStatus::Known,
+                snapshot: Some(known.snapshot.clone()),
+                refresh_profile,
+            });
+        }
+        let Some(sender) = self.ledger.sender(account, open_id).await? else {
+            return Ok(SenderView { status: SenderStatus::Unresolved, snapshot: None, refresh_profile: false });
+        };
+        let asked = sender.profile_state == Some(ProfileState::Wanted);
+        let returning = matches!(follow, Some(FollowChange { state: FollowState::Following, .. }))
+            && sender.follow_state == Some(FollowState::Unfollowed);
+        Ok(match (sender.snapshot(), sender.fake_id) {
+            (Some(snapshot), _) => {
+                let refresh_profile = !asked && (returning || self.stale(sender.profile_fetched_at, now));
+                if !asked && !refresh_profile && follow.is_none() {
+                    let known = KnownSender { snapshot: snapshot.clone(), fetched_at: sender.profile_fetched_at };
+                    self.senders.insert(key, known);
+                }
+                SenderView { status: SenderStatus::Known, snapshot: Some(snapshot), refresh_profile }
+            }
+            (None, Some(_)) => SenderView {
+                status: SenderStatus::AwaitingProfile,
+                snapshot: None,
+                refresh_profile: !asked && returning,
+            },
+            (None, None) => SenderView { status: SenderStatus::Unresolved, snapshot: None, refresh_profile: false },
         })
     }
+
+    fn stale(&self, fetched_at: Option<i64>, now: i64) -> bool {
+        fetched_at.is_some_and(|at| now - at > self.config.profile_max_age_secs)
+    }
+}
+
+/// A known sender as remembered between pushes.
+#[derive(Debug, Clone)]
+struct KnownSender {
+    snapshot: SenderSnapshot,
+    fetched_at: Option<i64>,
+}
+
+/// The sender of one push, as the webhook judges it.
+#[derive(Debug, Clone)]
+struct SenderView {
+    status: SenderStatus,
+    snapshot: Option<SenderSnapshot>,
+    refresh_profile: bool,
 }
 
 fn push_keys<'a>(account: &'a Account, creds: &'a PushCredentials) -> PushKeys<'a> {

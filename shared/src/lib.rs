@@ -8,7 +8,9 @@
 pub mod cache;
 pub mod console;
 pub mod ingest;
+pub mod lookup;
 pub mod matching;
+pub mod profile;
 pub mod push;
 pub mod resolve;
 pub mod secrets;

@@ -23,7 +23,8 @@ pub enum ConfigError {
 impl Config {
     /// Reads `TABLE_NAME` and the optional `PUSH_TIMESTAMP_WINDOW_SECS`
     /// (default 300, `0` turns the replay check off), `DEDUPE_TTL_SECS`,
-    /// `CACHE_TTL_SECS` and `SENDER_CACHE_TTL_SECS`.
+    /// `CACHE_TTL_SECS`, `SENDER_CACHE_TTL_SECS` and `PROFILE_MAX_AGE_SECS`
+    /// (default 7 days).
     pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let defaults = IngestConfig::default();
         let secs = |name: &'static str, default: u64| -> Result<u64, ConfigError> {
@@ -44,6 +45,11 @@ impl Config {
                     "SENDER_CACHE_TTL_SECS",
                     defaults.sender_cache_ttl.as_secs(),
                 )?),
+                profile_max_age_secs: i64::try_from(secs(
+                    "PROFILE_MAX_AGE_SECS",
+                    defaults.profile_max_age_secs.unsigned_abs(),
+                )?)
+                .map_err(|_| ConfigError::NotSeconds("PROFILE_MAX_AGE_SECS"))?,
             },
         })
     }

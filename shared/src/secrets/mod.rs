@@ -129,6 +129,52 @@ impl TryFrom<PushSecret> for PushCredentials {
     }
 }
 
+/// The lookup API's keys, as stored (JSON `{"keys": ["…"]}`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ApiKeysSecret {
+    pub keys: Vec<Secret<String>>,
+}
+
+/// The lookup API's keys, kept as digests and compared in constant time.
+#[derive(Clone)]
+pub struct ApiKeys {
+    digests: Vec<[u8; 20]>,
+}
+
+impl fmt::Debug for ApiKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiKeys").field("count", &self.digests.len()).finish()
+    }
+}
+
+impl ApiKeys {
+    /// Whether `presented` is one of the keys. Every key is compared, each
+    /// in constant time over fixed-length digests, so that neither the
+    /// position of a mismatch nor a key's length shows in the timing.
+    pub fn accepts(&self, presented: &str) -> bool {
+        use sha1::Digest;
+        use subtle::ConstantTimeEq;
+        let digest: [u8; 20] = sha1::Sha1::digest(presented.as_bytes()).into();
+        let mut found = subtle::Choice::from(0);
+        for key in &self.digests {
+            found |= key.ct_eq(&digest);
+        }
+        bool::from(found) && !presented.is_empty()
+    }
+}
+
+impl TryFrom<ApiKeysSecret> for ApiKeys {
+    type Error = &'static str;
+
+    fn try_from(secret: ApiKeysSecret) -> Result<Self, Self::Error> {
+        use sha1::Digest;
+        if secret.keys.iter().any(|k| k.expose().len() < 16) {
+            return Err("every API key must have at least 16 characters");
+        }
+        Ok(Self { digests: secret.keys.iter().map(|k| sha1::Sha1::digest(k.expose().as_bytes()).into()).collect() })
+    }
+}
+
 /// Parses a stored secret value of type `T`.
 pub fn parse<T: for<'de> Deserialize<'de>>(name: &str, value: &str) -> Result<T, SecretsError> {
     serde_json::from_str(value).map_err(|e| SecretsError::Invalid {
@@ -163,5 +209,19 @@ mod tests {
         let err = parse::<PushSecret>("acct/push", r#"{"token":"tok-123"}"#).unwrap_err();
         let text = err.to_string();
         assert!(text.contains("encoding_aes_key") && !text.contains("tok-123"), "{text}");
+    }
+
+    #[test]
+    fn api_keys_accept_exactly_their_keys_and_never_print() {
+        let secret = parse::<ApiKeysSecret>("api", r#"{"keys":["k-0123456789abcdef","k-fedcba9876543210"]}"#).unwrap();
+        let keys = ApiKeys::try_from(secret).unwrap();
+        assert!(keys.accepts("k-0123456789abcdef"));
+        assert!(keys.accepts("k-fedcba9876543210"));
+        assert!(!keys.accepts("k-0123456789abcdeF"));
+        assert!(!keys.accepts("k-0123456789abcde"));
+        assert!(!keys.accepts(""));
+        assert!(!format!("{keys:?}").contains("0123"));
+        let short = parse::<ApiKeysSecret>("api", r#"{"keys":["short"]}"#).unwrap();
+        assert!(ApiKeys::try_from(short).is_err());
     }
 }

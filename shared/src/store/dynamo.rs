@@ -6,11 +6,15 @@ use std::time::Duration;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::builders::UpdateBuilder;
+use aws_sdk_dynamodb::types::{
+    AttributeValue, ConditionCheck, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
+};
 use serde::{Deserialize, Serialize};
 
+use super::expr::{UpdateExpr, n, s};
 use super::keys::{self, kind};
-use super::model::{Account, Answer, FollowState, MessageRecord, PushEntry, Recorded, Sender};
+use super::model::{Account, Answer, FollowState, MessageRecord, ProfileState, PushEntry, Recorded, Sender};
 use super::{AccountRegistry, PushLedger, ResolveRequest, StoreError};
 
 type Item = HashMap<String, AttributeValue>;
@@ -210,35 +214,66 @@ impl DynamoStore {
                 .map_err(invalid)?;
             items.push(TransactWriteItem::builder().update(update).build());
         }
+        if let Some(update) = self.sender_update(entry, pending)? {
+            items.push(update);
+        }
+        Ok(items)
+    }
+
+    /// The transaction's item on the sender: the follow change and the
+    /// profile refresh, if any; and for a message stamped pending, the check
+    /// that the sender still has no profile (else it must be stamped).
+    fn sender_update(&self, entry: &PushEntry, pending: bool) -> Result<Option<TransactWriteItem>, StoreError> {
+        let message = &entry.message;
+        let account = message.account.as_str();
+        let open_id = message.features.open_id.as_str();
+        let key = |builder: UpdateBuilder| {
+            builder
+                .table_name(&self.table)
+                .key(keys::PK, AttributeValue::S(keys::account_pk(account)))
+                .key(keys::SK, AttributeValue::S(keys::sender_sk(open_id)))
+        };
+        let mut expr = UpdateExpr::new();
         if let Some(follow) = entry.follow {
             let (state, moment) = match follow.state {
                 FollowState::Following => ("following", "subscribed_at"),
                 FollowState::Unfollowed => ("unfollowed", "unsubscribed_at"),
             };
-            let update = Update::builder()
+            expr = expr
+                .set("kind", s(kind::SENDER))
+                .set("account", s(account))
+                .set("open_id", s(open_id))
+                .set("follow_state", s(state))
+                .set("follow_changed_at", n(follow.at))
+                .set(moment, n(follow.at));
+        }
+        if entry.refresh_profile {
+            let wanted = serde_dynamo::to_attribute_value(ProfileState::Wanted).map_err(corrupt)?;
+            expr = expr.set("profile_state", wanted).set("profile_wanted_at", n(message.received_at));
+        }
+        let condition = pending.then(|| format!("attribute_not_exists({})", expr.name("profile")));
+        if expr.is_empty() {
+            let Some(condition) = condition else { return Ok(None) };
+            let built = expr.build();
+            let check = ConditionCheck::builder()
                 .table_name(&self.table)
                 .key(keys::PK, AttributeValue::S(keys::account_pk(account)))
                 .key(keys::SK, AttributeValue::S(keys::sender_sk(open_id)))
-                .update_expression(
-                    "SET #kind = :kind, #account = :account, #open_id = :open_id, \
-                     #follow_state = :state, #changed = :at, #moment = :at",
-                )
-                .expression_attribute_names("#kind", keys::KIND)
-                .expression_attribute_names("#account", "account")
-                .expression_attribute_names("#open_id", "open_id")
-                .expression_attribute_names("#follow_state", "follow_state")
-                .expression_attribute_names("#changed", "follow_changed_at")
-                .expression_attribute_names("#moment", moment)
-                .expression_attribute_values(":kind", AttributeValue::S(kind::SENDER.to_owned()))
-                .expression_attribute_values(":account", AttributeValue::S(account.to_owned()))
-                .expression_attribute_values(":open_id", AttributeValue::S(open_id.to_owned()))
-                .expression_attribute_values(":state", AttributeValue::S(state.to_owned()))
-                .expression_attribute_values(":at", AttributeValue::N(follow.at.to_string()))
+                .condition_expression(condition)
+                .set_expression_attribute_names(built.names)
                 .build()
                 .map_err(invalid)?;
-            items.push(TransactWriteItem::builder().update(update).build());
+            return Ok(Some(TransactWriteItem::builder().condition_check(check).build()));
         }
-        Ok(items)
+        let built = expr.build();
+        let update = key(Update::builder())
+            .update_expression(built.update)
+            .set_condition_expression(condition)
+            .set_expression_attribute_names(built.names)
+            .set_expression_attribute_values(built.values)
+            .build()
+            .map_err(invalid)?;
+        Ok(Some(TransactWriteItem::builder().update(update).build()))
     }
 
     /// The answer stored with an earlier copy of this push.
@@ -298,6 +333,10 @@ impl PushLedger for DynamoStore {
             }
             if code(1) == Some("ConditionalCheckFailed") {
                 return Ok(Recorded::Duplicate(self.earlier_answer(entry, None).await?));
+            }
+            // The sender's item is always the transaction's last.
+            if reasons.len() == items.len() && code(items.len() - 1) == Some("ConditionalCheckFailed") {
+                return Ok(Recorded::SenderChanged);
             }
             let conflict = reasons.iter().any(|r| r.code() == Some("TransactionConflict"));
             if !conflict {

@@ -50,6 +50,11 @@ impl UpdateExpr {
         self
     }
 
+    /// Whether nothing is set or removed.
+    pub(super) fn is_empty(&self) -> bool {
+        self.sets.is_empty() && self.removes.is_empty()
+    }
+
     /// The update expression, names and values.
     pub(super) fn build(self) -> Built {
         let mut clauses = Vec::new();

@@ -11,6 +11,7 @@
 //! | marker seen | `ACCT#{account}` | `MARKER#{marker}` |
 //! | dialog read | `ACCT#{account}` | `WALKED#{fakeid}` |
 //! | person | `PERSON#{fakeid}` | `PROFILE` |
+//! | avatar | `PERSON#{fakeid}` | `AVATAR` |
 //!
 //! GSI1 (`gsi1pk`, `gsi1sk`), sparse: messages whose sender is pending, by
 //! (account, openID), so that they can all be completed once it is known.
@@ -40,6 +41,7 @@ pub mod kind {
     pub const MARKER: &str = "marker";
     pub const WALKED: &str = "walked";
     pub const PERSON: &str = "person";
+    pub const AVATAR: &str = "avatar";
 }
 
 pub fn account_pk(account: &str) -> String {
@@ -91,6 +93,8 @@ pub fn person_pk(fake_id: u64) -> String {
 }
 
 pub const PERSON_SK: &str = "PROFILE";
+
+pub const AVATAR_SK: &str = "AVATAR";
 
 pub fn person_gsi2sk(account: &str, open_id: &str) -> String {
     format!("{account}#{open_id}")

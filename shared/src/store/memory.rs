@@ -4,7 +4,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
-use super::model::{Account, Answer, MessageRecord, PushEntry, Recorded, Sender};
+use super::lookup::{LookupStore, MessagePage, MessageQuery, SenderRecords};
+use super::model::{Account, Answer, MessageRecord, Person, ProfileState, PushEntry, Recorded, Sender, SenderField};
 use super::{AccountRegistry, PushLedger, ResolveRequest, ResolveState, StoreError, keys};
 
 #[derive(Default)]
@@ -15,6 +16,8 @@ struct Tables {
     /// By (account, message sort key), so iteration is in time order.
     messages: BTreeMap<(String, String), MessageRecord>,
     resolve: HashMap<(String, String), ResolveRequest>,
+    persons: HashMap<u64, Person>,
+    avatars: HashMap<u64, Vec<u8>>,
 }
 
 /// A store in memory. Every operation is atomic under one lock.
@@ -54,6 +57,19 @@ impl MemoryStore {
         self.lock().dedupe.len()
     }
 
+    pub fn put_person(&self, person: Person) {
+        self.lock().persons.insert(person.fake_id, person);
+    }
+
+    pub fn put_avatar(&self, fake_id: u64, jpeg: Vec<u8>) {
+        self.lock().avatars.insert(fake_id, jpeg);
+    }
+
+    pub fn put_message(&self, message: MessageRecord) {
+        let sk = keys::message_sk(message.features.create_time, &message.dedupe_key);
+        self.lock().messages.insert((message.account.clone(), sk), message);
+    }
+
     pub fn sender_record(&self, account: &str, open_id: &str) -> Option<Sender> {
         self.lock().senders.get(&(account.to_owned(), open_id.to_owned())).cloned()
     }
@@ -76,12 +92,17 @@ impl PushLedger for MemoryStore {
         let open_id = message.features.open_id.clone();
         let dedupe_id = (account.clone(), message.dedupe_key.clone());
         let message_id = (account.clone(), keys::message_sk(message.features.create_time, &message.dedupe_key));
+        let sender_id = (account.clone(), open_id.clone());
         let mut tables = self.lock();
         if let Some(answer) = tables.dedupe.get(&dedupe_id) {
             return Ok(Recorded::Duplicate(answer.clone()));
         }
         if tables.messages.contains_key(&message_id) {
             return Ok(Recorded::Duplicate(Answer::Success));
+        }
+        let pending = matches!(message.sender, SenderField::Pending);
+        if pending && tables.senders.get(&sender_id).is_some_and(|s| s.profile.is_some()) {
+            return Ok(Recorded::SenderChanged);
         }
         tables.dedupe.insert(dedupe_id, entry.answer.clone());
         tables.messages.insert(message_id, message.clone());
@@ -109,15 +130,69 @@ impl PushLedger for MemoryStore {
                     fake_id: None,
                 });
         }
-        if let Some(follow) = entry.follow {
-            let sender = tables.senders.entry((account.clone(), open_id.clone())).or_insert_with(|| Sender {
+        if entry.follow.is_some() || entry.refresh_profile {
+            let sender = tables.senders.entry(sender_id).or_insert_with(|| Sender {
                 account: account.clone(),
                 open_id: open_id.clone(),
                 ..Sender::default()
             });
-            sender.follow_state = Some(follow.state);
-            sender.follow_changed_at = Some(follow.at);
+            if let Some(follow) = entry.follow {
+                sender.follow_state = Some(follow.state);
+                sender.follow_changed_at = Some(follow.at);
+            }
+            if entry.refresh_profile {
+                sender.profile_state = Some(ProfileState::Wanted);
+                sender.profile_wanted_at = Some(message.received_at);
+            }
         }
         Ok(Recorded::New)
+    }
+}
+
+impl LookupStore for MemoryStore {
+    async fn sender_records(&self, account: &str, open_id: &str) -> Result<SenderRecords, StoreError> {
+        let tables = self.lock();
+        let key = (account.to_owned(), open_id.to_owned());
+        Ok(SenderRecords { sender: tables.senders.get(&key).cloned(), request: tables.resolve.get(&key).cloned() })
+    }
+
+    async fn person(&self, fake_id: u64) -> Result<Option<Person>, StoreError> {
+        Ok(self.lock().persons.get(&fake_id).cloned())
+    }
+
+    async fn avatar(&self, fake_id: u64) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.lock().avatars.get(&fake_id).cloned())
+    }
+
+    async fn messages(&self, account: &str, query: &MessageQuery) -> Result<MessagePage, StoreError> {
+        let tables = self.lock();
+        let since = query.since.map(|t| format!("{t:010}"));
+        let limit = usize::try_from(query.limit).unwrap_or(0);
+        let mut page = MessagePage::default();
+        for ((a, sk), message) in tables.messages.iter().rev() {
+            let before_cursor = query.after.as_ref().is_none_or(|after| sk < after);
+            let in_window = since.as_ref().is_none_or(|since| sk >= since);
+            if a != account || !before_cursor || !in_window {
+                continue;
+            }
+            if page.messages.len() == limit {
+                break;
+            }
+            page.messages.push(message.clone());
+            page.last_key = Some(sk.clone());
+        }
+        // As DynamoDB: a key to continue after whenever the limit was reached.
+        if page.messages.len() < limit {
+            page.last_key = None;
+        }
+        Ok(page)
+    }
+
+    async fn senders_of(&self, fake_id: u64) -> Result<Vec<Sender>, StoreError> {
+        let tables = self.lock();
+        let mut senders: Vec<Sender> =
+            tables.senders.values().filter(|s| s.fake_id == Some(fake_id)).cloned().collect();
+        senders.sort_by(|a, b| (&a.account, &a.open_id).cmp(&(&b.account, &b.open_id)));
+        Ok(senders)
     }
 }

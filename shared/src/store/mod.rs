@@ -7,14 +7,18 @@
 mod dynamo;
 mod expr;
 pub mod keys;
+mod lookup;
 mod memory;
 mod model;
+mod profiles;
 mod resolving;
 pub mod schema;
 
 pub use dynamo::DynamoStore;
+pub use lookup::{LookupStore, MessagePage, MessageQuery, SenderRecords};
 pub use memory::MemoryStore;
 pub use model::*;
+pub use profiles::{FetchedProfile, PendingPage, ProfileStore};
 pub use resolving::{MappingOutcome, MarkerRecord, ResolverStore, SessionRecord, SessionStore, WalkRecord};
 
 /// Why the store failed.

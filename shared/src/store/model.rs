@@ -144,6 +144,19 @@ pub struct Sender {
     /// When the profile was last fetched (Unix seconds).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile_fetched_at: Option<i64>,
+    /// When the profile was last asked for: a profile fetched earlier is not
+    /// reused for this request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile_wanted_at: Option<i64>,
+    /// Why the profile is not stored (`not_following`, `waiting`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile_reason: Option<String>,
+    /// The account's own remark name for this follower, if it set one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remark_name: Option<String>,
+    /// The console group the follower was in when the profile was fetched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<i64>,
 }
 
 /// The matching methods of the patent.
@@ -175,8 +188,34 @@ pub enum ProfileState {
     Fetched,
     /// The FakeID no longer follows the account (console 200002).
     NotFollowing,
-    /// The profile could not be stored (for example an avatar too large).
-    Refused,
+    /// The account cannot log in now; `whosent accounts clear` asks again.
+    Waiting,
+}
+
+/// One person (one FakeID, the whole platform): the profile, shared by every
+/// account the person follows (claim 6).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    pub fake_id: u64,
+    pub profile: Profile,
+    /// When the profile was fetched (Unix seconds), and through which account.
+    pub fetched_at: i64,
+    pub fetched_via: String,
+    pub avatar: AvatarState,
+    /// Size of the avatar the console served.
+    #[serde(default)]
+    pub avatar_bytes: u64,
+}
+
+/// Whether a person's avatar is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AvatarState {
+    Stored,
+    /// Larger than the configured limit (DynamoDB items hold 400 KB): not stored.
+    TooLarge,
+    /// The console served something that is not a JPEG.
+    Unavailable,
 }
 
 impl Sender {
@@ -193,6 +232,11 @@ pub enum SenderField {
     /// The FakeID or the profile is not known yet.
     Pending,
     Known(SenderSnapshot),
+    /// The FakeID is known but the profile cannot be fetched (the person
+    /// stopped following before it was); the sender record says why.
+    Identified {
+        fake_id: u64,
+    },
 }
 
 /// A recorded push (message or event).
@@ -251,6 +295,8 @@ pub struct PushEntry {
     /// Ensure one resolve request for the sender, with this push as a hint.
     pub resolve: Option<ResolveHint>,
     pub follow: Option<FollowChange>,
+    /// Ask for the sender's profile again (it is stale, or the follower came back).
+    pub refresh_profile: bool,
 }
 
 /// The outcome of recording a push.
@@ -260,4 +306,7 @@ pub enum Recorded {
     New,
     /// Seen before: nothing was written; answer as the first time.
     Duplicate(Answer),
+    /// The sender's profile was stored after it was read: nothing was
+    /// written; read the sender again and stamp the message.
+    SenderChanged,
 }

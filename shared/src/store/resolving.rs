@@ -140,13 +140,13 @@ fn account_key(account: &str) -> AttributeValue {
     s(keys::account_pk(account))
 }
 
-fn is_condition_failure<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> bool {
+pub(super) fn is_condition_failure<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> bool {
     err.code() == Some("ConditionalCheckFailedException")
 }
 
 impl DynamoStore {
     /// Runs an update on (pk, sk), with an optional condition built on the same expression.
-    async fn update(
+    pub(super) async fn update(
         &self,
         pk: String,
         sk: String,
@@ -335,7 +335,8 @@ impl ResolverStore for DynamoStore {
             .set("resolution", serde_dynamo::to_attribute_value(resolution).map_err(corrupt)?)
             .set(keys::GSI2_PK, s(keys::person_pk(resolution.fake_id)))
             .set(keys::GSI2_SK, s(keys::person_gsi2sk(account, open_id)))
-            .set("profile_state", profile_state);
+            .set("profile_state", profile_state)
+            .set("profile_wanted_at", n(resolution.resolved_at));
         let condition = format!("attribute_not_exists({})", expr.name("fake_id"));
         let built = expr.build();
         let result = self

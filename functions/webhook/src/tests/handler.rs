@@ -7,7 +7,10 @@ use serde_json::Value;
 use whosent::ingest::{Ingest, IngestConfig};
 use whosent::push::{AesKey, Envelope, Push};
 use whosent::secrets::MemorySecrets;
-use whosent::store::{Account, MemoryStore, Profile, ResolveState, Sender, SenderField, Strategy};
+use whosent::store::{
+    Account, MemoryStore, Profile, ProfileState, PushEntry, PushLedger, Recorded, ResolveState, Sender, SenderField,
+    StoreError, Strategy,
+};
 
 use super::handle;
 
@@ -194,6 +197,72 @@ async fn a_known_sender_is_stamped_on_the_message_without_a_resolve_request() {
         other => panic!("sender not stamped: {other:?}"),
     }
     assert!(world.store.resolve_requests().is_empty());
+}
+
+fn days_ago(days: i64) -> i64 {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    now - days * 24 * 3600
+}
+
+fn known_sender(fetched_at: i64) -> Sender {
+    Sender {
+        account: "sample-safe".into(),
+        open_id: "oyORnuP8q7ou2gfYjqLzSIWZf0rs".into(),
+        fake_id: Some(844735403),
+        profile: Some(Profile { nickname: "Doraemonext".into(), gender: 1, ..Profile::default() }),
+        profile_state: Some(ProfileState::Fetched),
+        profile_fetched_at: Some(fetched_at),
+        ..Sender::default()
+    }
+}
+
+#[tokio::test]
+async fn a_stale_profile_is_stamped_and_asked_for_again_a_fresh_one_is_not() {
+    for (age_days, refreshed) in [(8, true), (1, false)] {
+        let world = World::new();
+        world.store.put_sender(known_sender(days_ago(age_days)));
+        let ingest = world.ingest();
+        let response = handle(&ingest, request(&event_json("webhook-post-safe.json"))).await.unwrap();
+        assert_eq!(body_text(&response), "success");
+        assert!(matches!(world.store.messages("sample-safe")[0].sender, SenderField::Known(_)));
+        let sender = world.store.sender_record("sample-safe", "oyORnuP8q7ou2gfYjqLzSIWZf0rs").unwrap();
+        let wanted = sender.profile_state == Some(ProfileState::Wanted);
+        assert_eq!(wanted, refreshed, "profile {age_days} days old");
+        assert_eq!(sender.profile_wanted_at.is_some(), refreshed);
+    }
+}
+
+/// A ledger whose first sender read predates the profile's arrival.
+struct ReadBeforeProfile<'a> {
+    store: &'a MemoryStore,
+    reads: std::sync::atomic::AtomicUsize,
+}
+
+impl PushLedger for ReadBeforeProfile<'_> {
+    async fn sender(&self, account: &str, open_id: &str) -> Result<Option<Sender>, StoreError> {
+        let first = self.reads.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0;
+        let sender = self.store.sender_record(account, open_id);
+        Ok(if first { sender.map(|s| Sender { profile: None, ..s }) } else { sender })
+    }
+
+    async fn record(&self, entry: &PushEntry) -> Result<Recorded, StoreError> {
+        self.store.record(entry).await
+    }
+}
+
+#[tokio::test]
+async fn a_profile_stored_between_read_and_write_is_stamped_not_left_pending() {
+    let world = World::new();
+    world.store.put_sender(known_sender(days_ago(1)));
+    let ledger = ReadBeforeProfile { store: &world.store, reads: Default::default() };
+    let config = IngestConfig { timestamp_window_secs: None, ..IngestConfig::default() };
+    let ingest = Ingest::new(&world.store, &ledger, &world.secrets, config);
+    let response = handle(&ingest, request(&event_json("webhook-post-safe.json"))).await.unwrap();
+    assert_eq!(body_text(&response), "success");
+    assert_eq!(ledger.reads.load(std::sync::atomic::Ordering::SeqCst), 2, "read again after the refused write");
+    let messages = world.store.messages("sample-safe");
+    assert_eq!(messages.len(), 1);
+    assert!(matches!(messages[0].sender, SenderField::Known(_)), "{:?}", messages[0].sender);
 }
 
 fn with(mut event: Value, edit: impl FnOnce(&mut Value)) -> Value {

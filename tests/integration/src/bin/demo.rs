@@ -111,6 +111,7 @@ async fn run() -> Result<(), Error> {
             let sender = match &m.sender {
                 SenderField::Pending => "pending".to_owned(),
                 SenderField::Known(s) => format!("{} (FakeID {})", s.profile.nickname, s.fake_id),
+                SenderField::Identified { fake_id } => format!("FakeID {fake_id}, no profile"),
             };
             println!(
                 "  {:<13} {:<11} {:<11} {:<29} {what:<26} {sender}",

@@ -1,0 +1,9 @@
+//! The lookup API: the third party asks who sent a message (claim 12).
+//! A sibling of the profile function rather than a part of it: it answers
+//! HTTP, reads only, and holds no console credentials.
+
+mod config;
+mod handler;
+
+pub use config::{Config, ConfigError};
+pub use handler::handle;

@@ -1,0 +1,370 @@
+//! Patent step 17 and claim 6: who the FakeID is. For each newly mapped (or
+//! stale) sender, fetch the contact info and the avatar through the console,
+//! store them with the person (one per FakeID, shared by every account), copy
+//! the profile onto the account's sender, and stamp the sender on every
+//! message that waited for it.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::time::Instant;
+
+use futures::future::join_all;
+
+use crate::console::{Console, ConsoleError, ContactInfo, SessionState};
+use crate::resolve::Outcome;
+use crate::secrets::SecretSource;
+use crate::session::{SessionError, Sessions};
+use crate::store::{
+    Account, AvatarState, FetchedProfile, Person, Profile, ProfileState, ProfileStore, Sender, SenderField,
+    SenderSnapshot, StoreError,
+};
+
+/// Settings of the profile step.
+#[derive(Debug, Clone)]
+pub struct ProfileConfig {
+    /// Largest avatar stored; DynamoDB items hold 400 KB in all.
+    pub avatar_max_bytes: usize,
+    /// Pending messages stamped per request to the store's index.
+    pub attach_page: i32,
+    /// Stamps written at once.
+    pub attach_parallel: usize,
+}
+
+impl Default for ProfileConfig {
+    fn default() -> Self {
+        Self { avatar_max_bytes: 256 * 1024, attach_page: 25, attach_parallel: 8 }
+    }
+}
+
+/// One sender whose profile is wanted: the key of its stream record.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ProfileKey {
+    pub account: String,
+    pub open_id: String,
+}
+
+/// What an invocation did, for its log line and the figures.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Profiles fetched from the console.
+    pub fetched: usize,
+    /// Profiles taken from the person, fetched through another account since they were asked for.
+    pub reused: usize,
+    pub not_following: usize,
+    pub avatars_refused: usize,
+    /// Messages that got their sender.
+    pub stamped: usize,
+}
+
+/// The profile step over its ports, for one invocation.
+pub struct Profiles<'a, St, Se, C> {
+    store: &'a St,
+    sessions: Sessions<'a, St, Se, C>,
+    config: &'a ProfileConfig,
+    deadline: Instant,
+    stats: Mutex<Stats>,
+}
+
+/// Why one sender's profile could not be finished in this invocation.
+#[derive(Debug, thiserror::Error)]
+enum StepError {
+    #[error(transparent)]
+    Session(#[from] SessionError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("no time left to stamp every waiting message")]
+    OutOfTime,
+}
+
+impl<'a, St: ProfileStore, Se: SecretSource, C: Console> Profiles<'a, St, Se, C> {
+    pub fn new(store: &'a St, sessions: Sessions<'a, St, Se, C>, config: &'a ProfileConfig, deadline: Instant) -> Self {
+        Self { store, sessions, config, deadline, stats: Mutex::default() }
+    }
+
+    pub fn stats(&self) -> Stats {
+        self.stats.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub fn logins(&self) -> usize {
+        self.sessions.logins()
+    }
+
+    fn count(&self, f: impl FnOnce(&mut Stats)) {
+        f(&mut self.stats.lock().unwrap_or_else(|e| e.into_inner()));
+    }
+
+    /// Handles a batch; one outcome per key, in order. Keys of one account
+    /// share one session.
+    pub async fn run(&self, batch: &[ProfileKey], now: i64) -> Vec<Outcome> {
+        let mut by_account: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (i, key) in batch.iter().enumerate() {
+            by_account.entry(&key.account).or_default().push(i);
+        }
+        let mut outcomes: Vec<Option<Outcome>> = vec![None; batch.len()];
+        for (account, indexes) in by_account {
+            let keys: Vec<&ProfileKey> = indexes.iter().map(|&i| &batch[i]).collect();
+            for (i, outcome) in indexes.into_iter().zip(self.account(account, &keys, now).await) {
+                outcomes[i] = Some(outcome);
+            }
+        }
+        outcomes.into_iter().map(|o| o.unwrap_or(Outcome::Done)).collect()
+    }
+
+    async fn account(&self, account_id: &str, keys: &[&ProfileKey], now: i64) -> Vec<Outcome> {
+        // Senders whose profile is wanted; the others are redeliveries.
+        let mut wanted = Vec::new();
+        let mut outcomes = vec![Outcome::Done; keys.len()];
+        for (i, key) in keys.iter().enumerate() {
+            match self.wanted(key).await {
+                Ok(Some(sender)) => wanted.push((i, sender)),
+                Ok(None) => {}
+                Err(err) => outcomes[i] = retry(key, err),
+            }
+        }
+        if wanted.is_empty() {
+            return outcomes;
+        }
+        let account = match self.sessions.usable_account(account_id, now).await {
+            Ok(account) => account,
+            Err(err @ (SessionError::Blocked(_) | SessionError::UnknownAccount)) => {
+                // Never dropped: the sender waits, and `whosent accounts clear` asks again.
+                let reason = err.to_string();
+                for (i, sender) in wanted {
+                    let set =
+                        self.store.set_profile_state(account_id, &sender.open_id, ProfileState::Waiting, Some(&reason));
+                    if let Err(err) = set.await {
+                        outcomes[i] = retry(keys[i], err.into());
+                    }
+                }
+                return outcomes;
+            }
+            Err(err) => {
+                let reason = err.to_string();
+                for (i, _) in wanted {
+                    outcomes[i] = Outcome::Retry(reason.clone());
+                }
+                return outcomes;
+            }
+        };
+        let mut session = None;
+        for (i, sender) in wanted {
+            outcomes[i] = match self.one(&account, &mut session, &sender, now).await {
+                Ok(()) => Outcome::Done,
+                Err(err) => retry(keys[i], err),
+            };
+        }
+        outcomes
+    }
+
+    /// The sender, if its profile is still wanted. A sender whose profile
+    /// was stored meanwhile still gets its waiting messages stamped.
+    async fn wanted(&self, key: &ProfileKey) -> Result<Option<Sender>, StepError> {
+        let Some(sender) = self.store.sender_now(&key.account, &key.open_id).await? else {
+            tracing::warn!(account = %key.account, "profile wanted for a sender that is not stored");
+            return Ok(None);
+        };
+        if sender.fake_id.is_none() {
+            return Ok(None);
+        }
+        match sender.profile_state {
+            Some(ProfileState::Wanted) => Ok(Some(sender)),
+            _ => {
+                if let Some(snapshot) = sender.snapshot() {
+                    self.stamp(&key.account, &key.open_id, &SenderField::Known(snapshot)).await?;
+                }
+                Ok(None)
+            }
+        }
+    }
+
+    async fn one(
+        &self,
+        account: &Account,
+        session: &mut Option<SessionState>,
+        sender: &Sender,
+        now: i64,
+    ) -> Result<(), StepError> {
+        let Some(fake_id) = sender.fake_id else { return Ok(()) };
+        let asked_at = sender.profile_wanted_at.unwrap_or(0);
+        let fetched = match self.store.person(fake_id).await? {
+            // Fetched through another account since this one asked: reuse it.
+            Some(person) if person.fetched_at >= asked_at => {
+                self.count(|s| s.reused += 1);
+                FetchedProfile {
+                    fake_id,
+                    profile: person.profile,
+                    remark_name: sender.remark_name.clone().unwrap_or_default(),
+                    group_id: sender.group_id.unwrap_or_default(),
+                    fetched_at: person.fetched_at,
+                }
+            }
+            _ => match self.fetch(account, session, fake_id, now).await? {
+                Some(fetched) => fetched,
+                None => {
+                    // 200002: the person no longer follows this account.
+                    self.count(|s| s.not_following += 1);
+                    self.store
+                        .set_profile_state(
+                            &account.id,
+                            &sender.open_id,
+                            ProfileState::NotFollowing,
+                            Some("the console says this FakeID does not follow the account (200002)"),
+                        )
+                        .await?;
+                    let identified = SenderField::Identified { fake_id };
+                    return self.stamp(&account.id, &sender.open_id, &identified).await;
+                }
+            },
+        };
+        if !self.store.save_sender_profile(&account.id, &sender.open_id, &fetched).await? {
+            tracing::warn!(account = %account.id, fake_id, "sender remapped while its profile was fetched; not stored");
+            return Ok(());
+        }
+        let snapshot = SenderSnapshot { fake_id, profile: fetched.profile };
+        self.stamp(&account.id, &sender.open_id, &SenderField::Known(snapshot)).await
+    }
+
+    /// Contact info and avatar from the console, stored with the person;
+    /// `None` when the FakeID does not follow the account.
+    async fn fetch(
+        &self,
+        account: &Account,
+        session: &mut Option<SessionState>,
+        fake_id: u64,
+        now: i64,
+    ) -> Result<Option<FetchedProfile>, StepError> {
+        let mut current = match session.take() {
+            Some(session) => session,
+            None => self.sessions.session(account, now).await?,
+        };
+        let console = self.sessions.console();
+        let contact = self
+            .sessions
+            .call(account, &mut current, now, |s| async move { console.contact_info(&s, fake_id).await })
+            .await;
+        let contact = match contact {
+            Ok(contact) => contact,
+            Err(SessionError::Console(ConsoleError::InvalidArgument)) => {
+                *session = Some(current);
+                return Ok(None);
+            }
+            Err(err) => return Err(err.into()),
+        };
+        let avatar =
+            self.sessions.call(account, &mut current, now, |s| async move { console.avatar(&s, fake_id).await }).await;
+        *session = Some(current);
+        let (avatar_state, avatar_bytes) = match avatar {
+            Ok(jpeg) if !is_jpeg(&jpeg) => (AvatarState::Unavailable, jpeg.len()),
+            Ok(jpeg) if jpeg.len() > self.config.avatar_max_bytes => (AvatarState::TooLarge, jpeg.len()),
+            Ok(jpeg) => {
+                self.store.save_avatar(fake_id, &jpeg, now).await?;
+                (AvatarState::Stored, jpeg.len())
+            }
+            // The avatar alone is refused or malformed: keep the profile without it.
+            Err(SessionError::Console(err @ (ConsoleError::InvalidArgument | ConsoleError::Malformed(_)))) => {
+                tracing::warn!(account = %account.id, fake_id, error = %err, "avatar not available");
+                (AvatarState::Unavailable, 0)
+            }
+            Err(err) => return Err(err.into()),
+        };
+        if avatar_state != AvatarState::Stored {
+            self.count(|s| s.avatars_refused += 1);
+        }
+        let profile = profile_of(&contact);
+        self.store
+            .save_person(&Person {
+                fake_id,
+                profile: profile.clone(),
+                fetched_at: now,
+                fetched_via: account.id.clone(),
+                avatar: avatar_state,
+                avatar_bytes: avatar_bytes as u64,
+            })
+            .await?;
+        self.count(|s| s.fetched += 1);
+        Ok(Some(FetchedProfile {
+            fake_id,
+            profile,
+            remark_name: contact.remark_name,
+            group_id: contact.group_id,
+            fetched_at: now,
+        }))
+    }
+
+    /// Stamps the sender on every message of (account, openID) still
+    /// pending, a page at a time, while the invocation has time.
+    async fn stamp(&self, account: &str, open_id: &str, sender: &SenderField) -> Result<(), StepError> {
+        loop {
+            if Instant::now() >= self.deadline {
+                return Err(StepError::OutOfTime);
+            }
+            let page = self.store.pending_messages(account, open_id, self.config.attach_page).await?;
+            if page.messages.is_empty() {
+                return Ok(());
+            }
+            let mut stamped = 0;
+            for chunk in page.messages.chunks(self.config.attach_parallel.max(1)) {
+                let results = join_all(chunk.iter().map(|sk| self.store.attach_sender(account, sk, sender))).await;
+                for result in results {
+                    stamped += usize::from(result?);
+                }
+            }
+            self.count(|s| s.stamped += stamped);
+            // Nothing changed: the index still lists messages already stamped
+            // (it lags the table); they are done.
+            if stamped == 0 && !page.more {
+                return Ok(());
+            }
+        }
+    }
+}
+
+fn retry(key: &ProfileKey, err: StepError) -> Outcome {
+    let retryable = match &err {
+        StepError::Session(e) => e.is_retryable(),
+        StepError::Store(_) | StepError::OutOfTime => true,
+    };
+    if !retryable {
+        tracing::error!(account = %key.account, error = %err, "profile not fetched: to the dead-letter queue after its retries");
+    }
+    Outcome::Retry(err.to_string())
+}
+
+/// The profile as whosent keeps it.
+pub fn profile_of(contact: &ContactInfo) -> Profile {
+    Profile {
+        nickname: contact.nick_name.clone(),
+        gender: u8::try_from(contact.gender).ok().filter(|g| *g <= 2).unwrap_or(0),
+        country: contact.country.clone(),
+        province: contact.province.clone(),
+        city: contact.city.clone(),
+        signature: contact.signature.clone(),
+    }
+}
+
+/// Whether the bytes start like a JPEG (SOI marker).
+pub fn is_jpeg(bytes: &[u8]) -> bool {
+    bytes.starts_with(&[0xFF, 0xD8, 0xFF])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_jpeg_bytes_count_as_an_avatar() {
+        assert!(is_jpeg(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10]));
+        assert!(!is_jpeg(b"<html><body>login</body></html>"));
+        assert!(!is_jpeg(&[0xFF, 0xD8]));
+    }
+
+    #[test]
+    fn an_unknown_gender_code_becomes_unknown() {
+        let mut contact: ContactInfo =
+            serde_json::from_str(r#"{"fake_id": "42", "nick_name": "李雷", "gender": 2}"#).expect("contact info");
+        assert_eq!(profile_of(&contact).gender, 2);
+        assert_eq!(profile_of(&contact).nickname, "李雷");
+        contact.gender = 7;
+        assert_eq!(profile_of(&contact).gender, 0);
+    }
+}
