@@ -6,4 +6,4 @@ mod config;
 mod handler;
 
 pub use config::{Config, ConfigError};
-pub use handler::handle;
+pub use handler::{API_KEY_HEADER, handle};

@@ -8,8 +8,9 @@ use std::time::{Duration, Instant};
 
 use platform::{Body, Outgoing, Platform, PushOutcome};
 use serde_json::json;
-use whosent::console::{ConsoleConfig, HttpConsole};
+use whosent::console::{Console, ConsoleConfig, HttpConsole};
 use whosent::ingest::{Ingest, IngestConfig};
+use whosent::profile::{ProfileConfig, ProfileKey, Profiles};
 use whosent::resolve::{Outcome, RequestKey, Resolver, ResolverConfig, Stats};
 use whosent::secrets::SecretsManager;
 use whosent::session::{SessionConfig, Sessions};
@@ -31,6 +32,14 @@ pub struct Emulated {
     pub webhook: WebhookServer,
     /// The whosent account of each emulator account, by index.
     pub accounts: Vec<Account>,
+}
+
+/// What one profile run did.
+#[derive(Debug)]
+pub struct ProfileRun {
+    pub outcomes: Vec<Outcome>,
+    pub stats: whosent::profile::Stats,
+    pub logins: usize,
 }
 
 /// What one resolver run did.
@@ -117,17 +126,40 @@ impl Emulated {
     /// Runs the resolver with `now` as the invocation's start (the platform's
     /// clock, when it runs virtual time).
     pub async fn resolve_at(&self, batch: &[RequestKey], config: &ResolverConfig, now: i64) -> Run {
-        let console = HttpConsole::new(&ConsoleConfig::new(self.platform.console_url())).expect("console client");
+        let console = self.console();
         let deadline = Instant::now() + Duration::from_secs(60);
-        let session_config = SessionConfig {
-            backoff: Duration::from_millis(100),
-            max_backoff: Duration::from_millis(800),
-            ..SessionConfig::default()
-        };
-        let sessions = Sessions::new(&self.store, &self.secrets, &console, session_config, deadline);
+        let sessions = Sessions::new(&self.store, &self.secrets, &console, Self::session_config(), deadline);
         let resolver = Resolver::new(&self.store, &self.secrets, sessions, config, deadline);
         let outcomes = resolver.run(batch, now).await;
         Run { outcomes, stats: resolver.stats(), logins: resolver.logins() }
+    }
+
+    /// The console client the functions would build.
+    pub fn console(&self) -> HttpConsole {
+        HttpConsole::new(&ConsoleConfig::new(self.platform.console_url())).expect("console client")
+    }
+
+    /// Runs the profile step on `batch` as one invocation would, through `console`.
+    pub async fn profiles_with<C: Console>(&self, console: &C, batch: &[ProfileKey]) -> ProfileRun {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let sessions = Sessions::new(&self.store, &self.secrets, console, Self::session_config(), deadline);
+        let config = ProfileConfig::default();
+        let profiles = Profiles::new(&self.store, sessions, &config, deadline);
+        let outcomes = profiles.run(batch, crate::unix_now()).await;
+        ProfileRun { outcomes, stats: profiles.stats(), logins: profiles.logins() }
+    }
+
+    /// Runs the profile step on `batch` against the emulator's console.
+    pub async fn profiles(&self, batch: &[ProfileKey]) -> ProfileRun {
+        self.profiles_with(&self.console(), batch).await
+    }
+
+    fn session_config() -> SessionConfig {
+        SessionConfig {
+            backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_millis(800),
+            ..SessionConfig::default()
+        }
     }
 
     /// The FakeID whosent mapped (account index, openID) to.

@@ -267,6 +267,12 @@ impl Platform {
         Some(self.inner.world.people[follow.person].fakeid)
     }
 
+    /// Truth: the avatar (JPEG) the console serves for `fakeid`.
+    pub fn avatar_of(&self, fakeid: u64) -> Option<Vec<u8>> {
+        self.inner.world.person_by_fakeid(fakeid)?;
+        Some(image::avatar(self.inner.world.config.seed, fakeid))
+    }
+
     /// Truth: the openID `fakeid` has under account number `account`.
     pub fn openid_of(&self, account: usize, fakeid: u64) -> Option<String> {
         let person = self.inner.world.person_by_fakeid(fakeid)?;
