@@ -1,26 +1,35 @@
-//! `make demo` (webhook stage): registers the sample accounts on the local
-//! stack, sends every captured sample push to the webhook running under
-//! `cargo lambda watch`, signed as the platform signs, and shows what was stored.
+//! `make demo`: the whole pipeline on the local stack. The platform emulator
+//! plays a traffic scenario to the webhook (under `cargo lambda watch`); the
+//! stream stand-in hands new resolve requests to the resolver and new
+//! mappings to the profile function; this program shows progress, then a
+//! table of the messages with their senders and a summary.
 //!
-//! Environment: `AWS_ENDPOINT_URL`, `TABLE_NAME`, `WEBHOOK_URL` (the base of
-//! the `/wechat/{account}` routes).
+//! Environment (from `make up`'s `endpoints.env`): `AWS_ENDPOINT_URL`,
+//! `TABLE_NAME`, `TRUTH_URL`. `DEMO_PUSHES` (default 240) and `DEMO_RATE`
+//! (pushes per second, default 8) size the scenario.
 
-use std::path::PathBuf;
+use std::collections::{BTreeMap, HashMap};
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
+use aws_sdk_dynamodb::types::AttributeValue;
+use platform::{Counters, Pace, Traffic};
 use serde_json::Value;
-use whosent::push::{Elements, Push, signature};
-use whosent::store::{Account, DynamoStore, SenderField};
-use whosent_integration::{LocalAws, put_secret, unix_now};
+use whosent::store::{
+    Account, AccountRegistry, DynamoStore, MessageRecord, ProfileState, ResolveRequest, ResolveState, Sender,
+    SenderField,
+};
+use whosent_integration::LocalAws;
 
-type Error = Box<dyn std::error::Error>;
+type Error = Box<dyn std::error::Error + Send + Sync>;
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn read_json(path: &str) -> Result<Value, Error> {
-    Ok(serde_json::from_str(&std::fs::read_to_string(repo().join(path))?)?)
+/// The part of the emulator's traffic report the summary shows.
+#[derive(serde::Deserialize)]
+struct Report {
+    planned: usize,
+    acknowledged: usize,
+    replied: usize,
+    unavailable: usize,
 }
 
 #[tokio::main]
@@ -34,101 +43,299 @@ async fn main() -> ExitCode {
     }
 }
 
+fn env_number(name: &str, default: f64) -> f64 {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
 async fn run() -> Result<(), Error> {
     let table = std::env::var("TABLE_NAME")?;
-    let webhook = std::env::var("WEBHOOK_URL")?;
+    let truth = std::env::var("TRUTH_URL")?;
     let aws = LocalAws::connect().await;
-    whosent::store::schema::create_table(&aws.dynamo(), &table).await?;
     let store = DynamoStore::new(aws.dynamo(), &table);
-
-    let mut accounts = Vec::new();
-    for entry in read_json("events/sample-accounts.json")?["accounts"].as_array().ok_or("no accounts")? {
-        let account: Account = serde_json::from_value(entry["account"].clone())?;
-        store.put_account(&account).await?;
-        put_secret(&aws, &account.push_secret, &entry["push_secret"].to_string()).await;
-        let token = entry["push_secret"]["token"].as_str().ok_or("no token")?.to_owned();
-        println!("registered {:<13} {} ({:?})", account.id, account.gh_id, account.strategy);
-        accounts.push((account, token));
-    }
-    // The encrypted captures keep the signature they were published with in 2014.
-    let vectors = read_json("tests/vectors/crypto.json")?;
-    let sample =
-        vectors["vectors"].as_array().and_then(|a| a.iter().find(|v| v["kind"] == "decrypt")).ok_or("vector")?;
-    let field = |k: &str| sample[k].as_str().unwrap_or_default().to_owned();
-
-    println!("\nsending the captured sample pushes to {webhook}/wechat/{{account}}");
     let http = reqwest::Client::new();
-    let mut samples: Vec<PathBuf> = std::fs::read_dir(repo().join("tests/vectors/messages"))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "xml"))
-        .collect();
-    samples.sort();
-    for path in &samples {
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-        let xml = std::fs::read_to_string(path)?;
-        let to = Elements::parse(&xml)?.get("ToUserName").unwrap_or_default().to_owned();
-        let Some((account, token)) = accounts.iter().find(|(a, _)| a.gh_id == to) else {
-            println!("  {name:<36} not sent: no sample account is {to}");
-            continue;
-        };
-        let query = if xml.contains("<Encrypt>") {
-            let (ts, nonce) = (field("timestamp"), field("nonce"));
-            let plain = signature::sign(&[token, &ts, &nonce]);
-            let msg_signature = field("msg_signature");
-            format!(
-                "signature={plain}&timestamp={ts}&nonce={nonce}&openid=o&encrypt_type=aes&msg_signature={msg_signature}"
-            )
-        } else {
-            let (ts, nonce) = (unix_now().to_string(), rand::random::<u32>().to_string());
-            format!("signature={}&timestamp={ts}&nonce={nonce}&openid=o", signature::sign(&[token, &ts, &nonce]))
-        };
-        let url = format!("{webhook}/wechat/{}?{query}", account.id);
-        let tries = if name.starts_with("01_") { 2 } else { 1 };
-        for attempt in 0..tries {
-            let response = http.post(&url).header("content-type", "text/xml").body(xml.clone()).send().await?;
-            let status = response.status().as_u16();
-            let answer: String = response.text().await?.chars().take(50).collect();
-            let note = if attempt > 0 { "  (sent again, as the platform retries)" } else { "" };
-            println!("  {name:<36} → {:<13} {status} {answer}{note}", account.id);
+
+    let emulated: Value = http.get(format!("{truth}/truth/accounts")).send().await?.json().await?;
+    let mut accounts = Vec::new();
+    for entry in emulated.as_array().ok_or("the emulator lists no accounts")? {
+        let id = entry["account"]["id"].as_str().unwrap_or_default();
+        if let Some(account) = store.account(id).await? {
+            accounts.push(account);
         }
     }
+    if accounts.is_empty() {
+        return Err("no emulator account is onboarded".into());
+    }
+    for account in &accounts {
+        println!("account {:<8} strategy {:?}", account.id, account.strategy);
+    }
 
-    println!("\nstored, newest first:");
-    println!(
-        "  {:<13} {:<11} {:<11} {:<29} {:<26} sender",
-        "account", "CreateTime", "type", "openID", "content / event"
-    );
-    for (account, _) in &accounts {
-        let messages = store.messages(&account.id, 100).await?;
-        for m in &messages {
-            let f = &m.features;
-            let what = match (&f.content, &f.event) {
-                (Some(content), _) => content.clone(),
-                (None, Some(event)) => format!("{event} {}", f.event_key.as_deref().unwrap_or_default()),
-                (None, None) => Push::parse(&m.raw_xml).map(|p| format!("{:?}", p.kind)).unwrap_or_default(),
-            };
-            let what: String = what.chars().take(24).collect();
-            let sender = match &m.sender {
-                SenderField::Pending => "pending".to_owned(),
-                SenderField::Known(s) => format!("{} (FakeID {})", s.profile.nickname, s.fake_id),
-                SenderField::Identified { fake_id } => format!("FakeID {fake_id}, no profile"),
-            };
-            println!(
-                "  {:<13} {:<11} {:<11} {:<29} {what:<26} {sender}",
-                account.id, f.create_time, f.msg_type, f.open_id
-            );
+    let count = env_number("DEMO_PUSHES", 240.0) as usize;
+    let rate = env_number("DEMO_RATE", 8.0);
+    let traffic =
+        Traffic { count, rate, pace: Pace::RealTime, same_second_share: 0.05, concurrency: 16, ..Traffic::default() };
+    println!("\nthe platform sends {count} pushes at {rate}/s (Zipf senders, 5 % same-second, repeats, events)\n");
+    let started = Instant::now();
+    let mut play = Some({
+        let (http, url) = (http.clone(), format!("{truth}/truth/traffic"));
+        let body = serde_json::to_vec(&traffic)?;
+        tokio::spawn(async move {
+            let answer = http.post(url).body(body).send().await?.error_for_status()?;
+            Ok::<Report, Error>(answer.json::<Report>().await?)
+        })
+    });
+
+    let mut watch = Watch::default();
+    let mut report = None;
+    let mut quiet_since: Option<Instant> = None;
+    loop {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        let snapshot = watch.look(&store, &accounts).await?;
+        if let Some(handle) = play.take_if(|p| p.is_finished()) {
+            report = Some(handle.await??);
+            println!();
         }
-        let mut open_ids: Vec<&str> = messages.iter().map(|m| m.features.open_id.as_str()).collect();
-        open_ids.sort();
-        open_ids.dedup();
-        for open_id in open_ids {
-            if let Some(r) = store.resolve_request(&account.id, open_id).await? {
-                println!(
-                    "  {:<13} resolve request for {open_id}: {:?}, {} push(es)",
-                    account.id, r.state, r.message_count
-                );
+        print!(
+            "\r{:>5.1}s  messages {:>4}  senders {:>3}  resolved {:>3}  profiles {:>3}  waiting {:>3}  ",
+            started.elapsed().as_secs_f64(),
+            snapshot.messages,
+            snapshot.senders,
+            snapshot.resolved,
+            snapshot.profiled,
+            snapshot.open,
+        );
+        use std::io::Write;
+        std::io::stdout().flush()?;
+        // Done when the traffic is over and nothing moved for a while, or it took too long.
+        if report.is_some() {
+            let settled = snapshot.open == 0 || quiet_since.is_some_and(|t| t.elapsed() > Duration::from_secs(30));
+            if snapshot.open > 0 && quiet_since.is_none() {
+                quiet_since = Some(Instant::now());
+            }
+            if snapshot.changed {
+                quiet_since = Some(Instant::now());
+            }
+            if settled || started.elapsed() > Duration::from_secs(count as u64 / rate.max(1.0) as u64 + 120) {
+                break;
             }
         }
     }
+    println!("\n");
+    let report = report.ok_or("the traffic did not finish")?;
+    let counters: Counters = http.get(format!("{truth}/truth/counters")).send().await?.json().await?;
+
+    for account in &accounts {
+        print_messages(&store, account).await?;
+    }
+    summary(&store, &accounts, &report, &counters, &watch).await
+}
+
+/// What the watcher saw of each sender: when its first push was stored and
+/// when its profile appeared, to the watcher's 250 ms.
+#[derive(Default)]
+struct Watch {
+    first_seen: HashMap<(String, String), Instant>,
+    profiled_at: HashMap<(String, String), Instant>,
+    last: (usize, usize, usize),
+}
+
+struct Snapshot {
+    messages: usize,
+    senders: usize,
+    resolved: usize,
+    profiled: usize,
+    open: usize,
+    changed: bool,
+}
+
+impl Watch {
+    async fn look(&mut self, store: &DynamoStore, accounts: &[Account]) -> Result<Snapshot, Error> {
+        let now = Instant::now();
+        let (mut messages, mut resolved, mut profiled, mut open) = (0, 0, 0, 0);
+        for account in accounts {
+            messages += store.messages(&account.id, 10_000).await?.len();
+            for request in items::<ResolveRequest>(store, &account.id, "RESOLVE#").await? {
+                self.first_seen.entry((account.id.clone(), request.open_id.clone())).or_insert(now);
+                if matches!(request.state, ResolveState::Pending) {
+                    open += 1;
+                }
+            }
+            for sender in items::<Sender>(store, &account.id, "SENDER#").await? {
+                let key = (account.id.clone(), sender.open_id.clone());
+                if sender.fake_id.is_some() {
+                    resolved += 1;
+                }
+                match sender.profile_state {
+                    Some(ProfileState::Fetched) => {
+                        profiled += 1;
+                        self.profiled_at.entry(key).or_insert(now);
+                    }
+                    Some(ProfileState::Wanted) => open += 1,
+                    _ => {}
+                }
+            }
+        }
+        let changed = (messages, resolved, profiled) != self.last;
+        self.last = (messages, resolved, profiled);
+        Ok(Snapshot { messages, senders: self.first_seen.len(), resolved, profiled, open, changed })
+    }
+
+    /// Push-to-profile latencies of the senders that were unknown when they first wrote.
+    fn latencies(&self) -> Vec<Duration> {
+        let mut out: Vec<Duration> = self
+            .profiled_at
+            .iter()
+            .filter_map(|(key, done)| self.first_seen.get(key).map(|seen| done.saturating_duration_since(*seen)))
+            .collect();
+        out.sort();
+        out
+    }
+}
+
+/// Every item of an account's collection under a sort-key prefix.
+async fn items<T: serde::de::DeserializeOwned>(
+    store: &DynamoStore,
+    account: &str,
+    prefix: &str,
+) -> Result<Vec<T>, Error> {
+    let mut out = Vec::new();
+    let mut start = None;
+    loop {
+        let page = store
+            .client()
+            .query()
+            .table_name(store.table())
+            .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+            .expression_attribute_values(":pk", AttributeValue::S(whosent::store::keys::account_pk(account)))
+            .expression_attribute_values(":prefix", AttributeValue::S(prefix.to_owned()))
+            .set_exclusive_start_key(start)
+            .send()
+            .await?;
+        for item in page.items() {
+            out.push(serde_dynamo::from_item(item.clone())?);
+        }
+        start = page.last_evaluated_key;
+        if start.is_none() {
+            return Ok(out);
+        }
+    }
+}
+
+fn what(message: &MessageRecord) -> String {
+    let f = &message.features;
+    let text = match (&f.content, &f.event) {
+        (Some(content), _) => content.clone(),
+        (None, Some(event)) => format!("[{event}] {}", f.event_key.as_deref().unwrap_or_default()),
+        (None, None) => format!("[{}]", f.msg_type),
+    };
+    let text = text.replace('\n', " ");
+    if text.chars().count() > 22 { format!("{}…", text.chars().take(21).collect::<String>()) } else { text }
+}
+
+async fn print_messages(store: &DynamoStore, account: &Account) -> Result<(), Error> {
+    let messages = store.messages(&account.id, 12).await?;
+    let senders: HashMap<String, Sender> =
+        items::<Sender>(store, &account.id, "SENDER#").await?.into_iter().map(|s| (s.open_id.clone(), s)).collect();
+    let requests: HashMap<String, ResolveRequest> = items::<ResolveRequest>(store, &account.id, "RESOLVE#")
+        .await?
+        .into_iter()
+        .map(|r| (r.open_id.clone(), r))
+        .collect();
+    println!("latest messages of {} ({:?})", account.id, account.strategy);
+    println!("  {:<10} {:<10} {:<24} {:<20} {:>11}  method", "CreateTime", "type", "content", "nickname", "FakeID");
+    for message in messages {
+        let open_id = &message.features.open_id;
+        let method = senders
+            .get(open_id)
+            .and_then(|s| s.resolution.as_ref())
+            .map(|r| format!("{:?}", r.method).to_lowercase())
+            .unwrap_or_default();
+        let (nickname, fake_id) = match &message.sender {
+            SenderField::Known(s) => (s.profile.nickname.clone(), s.fake_id.to_string()),
+            SenderField::Identified { fake_id } => ("(no profile)".to_owned(), fake_id.to_string()),
+            SenderField::Pending => {
+                let state = requests.get(open_id).map(|r| match (&r.state, &r.reason) {
+                    (ResolveState::Unresolved, Some(reason)) => format!("unresolved: {reason}"),
+                    (state, _) => format!("{state:?}").to_lowercase(),
+                });
+                (format!("({})", state.unwrap_or_else(|| "pending".to_owned())), "-".to_owned())
+            }
+        };
+        let nickname: String = nickname.chars().take(20).collect();
+        println!(
+            "  {:<10} {:<10} {:<24} {:<20} {:>11}  {}",
+            message.features.create_time,
+            message.features.msg_type,
+            what(&message),
+            nickname,
+            fake_id,
+            method
+        );
+    }
+    println!();
     Ok(())
+}
+
+async fn summary(
+    store: &DynamoStore,
+    accounts: &[Account],
+    report: &Report,
+    counters: &Counters,
+    watch: &Watch,
+) -> Result<(), Error> {
+    let (mut stored, mut stamped) = (0, 0);
+    let mut by_method: BTreeMap<String, usize> = BTreeMap::new();
+    let mut states: BTreeMap<String, usize> = BTreeMap::new();
+    let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
+    for account in accounts {
+        let messages = store.messages(&account.id, 10_000).await?;
+        stored += messages.len();
+        stamped += messages.iter().filter(|m| !matches!(m.sender, SenderField::Pending)).count();
+        for sender in items::<Sender>(store, &account.id, "SENDER#").await? {
+            if let Some(resolution) = &sender.resolution {
+                *by_method.entry(format!("{:?}", resolution.method).to_lowercase()).or_default() += 1;
+            }
+        }
+        for request in items::<ResolveRequest>(store, &account.id, "RESOLVE#").await? {
+            *states.entry(format!("{:?}", request.state).to_lowercase()).or_default() += 1;
+            if let (ResolveState::Unresolved | ResolveState::Waiting, Some(reason)) = (&request.state, &request.reason)
+            {
+                *reasons.entry(reason.clone()).or_default() += 1;
+            }
+        }
+    }
+    let requests: u64 = counters.requests.values().sum();
+    let latencies = watch.latencies();
+    let pct = |p: f64| -> String {
+        if latencies.is_empty() {
+            return "-".to_owned();
+        }
+        let i = ((latencies.len() as f64 * p).ceil() as usize).clamp(1, latencies.len()) - 1;
+        format!("{:.1} s", latencies[i].as_secs_f64())
+    };
+    println!("summary");
+    println!(
+        "  pushes             {} planned, {} acknowledged, {} replied (marker), {} unavailable, {} tries in all",
+        report.planned, report.acknowledged, report.replied, report.unavailable, counters.push_tries
+    );
+    println!("  messages stored    {stored} ({stamped} with their sender)");
+    println!("  senders resolved   {}", fmt_counts(&by_method));
+    println!("  resolve requests   {}", fmt_counts(&states));
+    for (reason, n) in &reasons {
+        println!("    {n} × {reason}");
+    }
+    println!("  console            {requests} requests, {} logins", counters.logins);
+    println!(
+        "  push → profile     p50 {}  p99 {}  ({} senders, watched every 250 ms)",
+        pct(0.5),
+        pct(0.99),
+        latencies.len()
+    );
+    Ok(())
+}
+
+fn fmt_counts(counts: &BTreeMap<String, usize>) -> String {
+    if counts.is_empty() {
+        return "none".to_owned();
+    }
+    counts.iter().map(|(k, v)| format!("{v} {k}")).collect::<Vec<_>>().join(", ")
 }
