@@ -179,11 +179,12 @@ impl Watch {
         Ok(Snapshot { messages, senders: self.first_seen.len(), resolved, profiled, open, changed })
     }
 
-    /// Push-to-profile latencies of the senders that were unknown when they first wrote.
-    fn latencies(&self) -> Vec<Duration> {
+    /// Push-to-profile latencies of an account's senders that were unknown when they first wrote.
+    fn latencies(&self, account: &str) -> Vec<Duration> {
         let mut out: Vec<Duration> = self
             .profiled_at
             .iter()
+            .filter(|((a, _), _)| a == account)
             .filter_map(|(key, done)| self.first_seen.get(key).map(|seen| done.saturating_duration_since(*seen)))
             .collect();
         out.sort();
@@ -304,8 +305,7 @@ async fn summary(
         }
     }
     let requests: u64 = counters.requests.values().sum();
-    let latencies = watch.latencies();
-    let pct = |p: f64| -> String {
+    let pct = |latencies: &[Duration], p: f64| -> String {
         if latencies.is_empty() {
             return "-".to_owned();
         }
