@@ -324,12 +324,17 @@ async fn summary(
         println!("    {n} × {reason}");
     }
     println!("  console            {requests} requests, {} logins", counters.logins);
-    println!(
-        "  push → profile     p50 {}  p99 {}  ({} senders, watched every 250 ms)",
-        pct(0.5),
-        pct(0.99),
-        latencies.len()
-    );
+    for account in accounts {
+        let latencies = watch.latencies(&account.id);
+        println!(
+            "  push → profile     {} ({:?}): p50 {}  p99 {}  ({} senders, watched every 250 ms)",
+            account.id,
+            account.strategy,
+            pct(&latencies, 0.5),
+            pct(&latencies, 0.99),
+            latencies.len()
+        );
+    }
     Ok(())
 }
 
