@@ -59,6 +59,19 @@ pub fn keys_of(records: &[EventRecord]) -> Vec<Result<RequestKey, String>> {
         .collect()
 }
 
+/// Deadlines before 2001 are not Unix times: `cargo lambda watch` sends its
+/// timeout (600 000 ms) as the deadline. Such a value counts from now.
+const EARLIEST_DEADLINE_MS: u64 = 978_307_200_000;
+
+/// The time until the invocation's deadline (Unix milliseconds).
+pub fn time_left(deadline_ms: u64, now: Duration) -> Duration {
+    let deadline = Duration::from_millis(deadline_ms);
+    if deadline_ms < EARLIEST_DEADLINE_MS {
+        return deadline;
+    }
+    deadline.saturating_sub(now)
+}
+
 fn failure(record: &EventRecord) -> DynamoDbBatchItemFailure {
     let mut failure = DynamoDbBatchItemFailure::default();
     failure.item_identifier = record.change.sequence_number.clone();
@@ -75,9 +88,8 @@ where
     Se: SecretSource,
     C: Console,
 {
-    let deadline_ms = Duration::from_millis(event.context.deadline);
     let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
-    let left = deadline_ms.saturating_sub(now).saturating_sub(deps.config.deadline_margin);
+    let left = time_left(event.context.deadline, now).saturating_sub(deps.config.deadline_margin);
     if left.is_zero() {
         return Err(FunctionError::NoTime);
     }
