@@ -1,7 +1,7 @@
 //! From a stream batch to the records to retry. Thin: the records' keys go to
 //! [`whosent::resolve::Resolver`], its outcomes come back as batch item failures.
 
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use aws_lambda_events::event::dynamodb::{Event, EventRecord};
 use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
@@ -75,9 +75,8 @@ where
     Se: SecretSource,
     C: Console,
 {
-    let deadline_ms = Duration::from_millis(event.context.deadline);
     let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
-    let left = deadline_ms.saturating_sub(now).saturating_sub(deps.config.deadline_margin);
+    let left = whosent::session::time_left(event.context.deadline, now).saturating_sub(deps.config.deadline_margin);
     if left.is_zero() {
         return Err(FunctionError::NoTime);
     }

@@ -15,6 +15,30 @@ impl SecretsManager {
     pub fn new(client: Client) -> Self {
         Self { client }
     }
+
+    /// Creates the secret, or gives it a new version with this value
+    /// (operators' tools; the functions only read). Answers the version id.
+    pub async fn put(&self, name: &str, value: &Secret<String>) -> Result<Option<String>, SecretsError> {
+        let created = self.client.create_secret().name(name).secret_string(value.expose()).send().await;
+        match created {
+            Ok(out) => return Ok(out.version_id),
+            Err(err) if err.code() == Some("ResourceExistsException") => {}
+            Err(err) => return Err(service(err)),
+        }
+        let out = self
+            .client
+            .put_secret_value()
+            .secret_id(name)
+            .secret_string(value.expose())
+            .send()
+            .await
+            .map_err(service)?;
+        Ok(out.version_id)
+    }
+}
+
+fn service(err: impl ProvideErrorMetadata) -> SecretsError {
+    SecretsError::Service(format!("{}: {}", err.code().unwrap_or("error"), err.message().unwrap_or("no message")))
 }
 
 impl SecretSource for SecretsManager {
@@ -24,11 +48,7 @@ impl SecretSource for SecretsManager {
                 Ok(out.secret_string.map(|string| SecretValue { string: Secret::new(string), version: out.version_id }))
             }
             Err(err) if err.code() == Some("ResourceNotFoundException") => Ok(None),
-            Err(err) => Err(SecretsError::Service(format!(
-                "{}: {}",
-                err.code().unwrap_or("error"),
-                err.message().unwrap_or("no message")
-            ))),
+            Err(err) => Err(service(err)),
         }
     }
 }

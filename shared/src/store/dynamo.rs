@@ -86,6 +86,34 @@ impl DynamoStore {
         Ok(())
     }
 
+    /// Every registered account, by id (a scan: for operators, not for the functions).
+    pub async fn accounts(&self) -> Result<Vec<Account>, StoreError> {
+        let mut accounts = Vec::new();
+        let mut start = None;
+        loop {
+            let page = self
+                .client
+                .scan()
+                .table_name(&self.table)
+                .filter_expression("#kind = :account")
+                .expression_attribute_names("#kind", keys::KIND)
+                .expression_attribute_values(":account", AttributeValue::S(kind::ACCOUNT.to_owned()))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(dynamo)?;
+            for item in page.items() {
+                accounts.push(from_item(item.clone())?);
+            }
+            start = page.last_evaluated_key;
+            if start.is_none() {
+                break;
+            }
+        }
+        accounts.sort_by(|a: &Account, b: &Account| a.id.cmp(&b.id));
+        Ok(accounts)
+    }
+
     /// Creates or replaces a sender's item.
     pub async fn put_sender(&self, sender: &Sender) -> Result<(), StoreError> {
         let item = to_item(&Keyed {

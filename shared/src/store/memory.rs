@@ -39,6 +39,13 @@ impl MemoryStore {
         self.lock().accounts.insert(account.id.clone(), account);
     }
 
+    /// Every registered account, by id.
+    pub fn accounts(&self) -> Vec<Account> {
+        let mut accounts: Vec<Account> = self.lock().accounts.values().cloned().collect();
+        accounts.sort_by(|a, b| a.id.cmp(&b.id));
+        accounts
+    }
+
     pub fn put_sender(&self, sender: Sender) {
         self.lock().senders.insert((sender.account.clone(), sender.open_id.clone()), sender);
     }
@@ -194,5 +201,22 @@ impl LookupStore for MemoryStore {
             tables.senders.values().filter(|s| s.fake_id == Some(fake_id)).cloned().collect();
         senders.sort_by(|a, b| (&a.account, &a.open_id).cmp(&(&b.account, &b.open_id)));
         Ok(senders)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Strategy;
+
+    #[test]
+    fn accounts_are_listed_by_id() {
+        let store = MemoryStore::new();
+        for id in ["b", "a", "c"] {
+            store.put_account(Account::new(id, "wx0123456789abcdef", "gh_0123456789ab", Strategy::Time));
+        }
+        store.put_account(Account::new("a", "wx0123456789abcdef", "gh_0123456789ab", Strategy::Auto));
+        let ids: Vec<_> = store.accounts().into_iter().map(|a| (a.id, a.strategy)).collect();
+        assert_eq!(ids, [("a".into(), Strategy::Auto), ("b".into(), Strategy::Time), ("c".into(), Strategy::Time)]);
     }
 }

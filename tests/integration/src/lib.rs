@@ -16,6 +16,8 @@ use aws_config::{BehaviorVersion, SdkConfig};
 use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
 use aws_sdk_dynamodb::config::{ConfigBag, Credentials, Intercept, Region, RuntimeComponents};
 use aws_sdk_dynamodb::types::AttributeValue;
+use local_stack::record::StreamRecord;
+use local_stack::source::StreamSource;
 use serde_json::{Value, json};
 use whosent::push::{AesKey, signature};
 use whosent::store::{Account, DynamoStore, Strategy};
@@ -78,38 +80,17 @@ impl LocalAws {
 
     /// The `(eventName, kind)` of every record on the table's stream, in order.
     pub async fn stream_events(&self, table: &str) -> Vec<(String, String)> {
-        let dynamo = self.dynamo();
-        let streams = aws_sdk_dynamodbstreams::Client::new(&self.config);
-        let described = dynamo.describe_table().table_name(table).send().await.expect("describe table");
-        let arn = described.table.and_then(|t| t.latest_stream_arn).expect("the table has a stream");
-        let stream = streams.describe_stream().stream_arn(&arn).send().await.expect("describe stream");
-        let mut events = Vec::new();
-        for shard in stream.stream_description.map(|d| d.shards.unwrap_or_default()).unwrap_or_default() {
-            let iterator = streams
-                .get_shard_iterator()
-                .stream_arn(&arn)
-                .shard_id(shard.shard_id.unwrap_or_default())
-                .shard_iterator_type(aws_sdk_dynamodbstreams::types::ShardIteratorType::TrimHorizon)
-                .send()
-                .await
-                .expect("shard iterator");
-            let mut next = iterator.shard_iterator;
-            while let Some(it) = next {
-                let out = streams.get_records().shard_iterator(it).send().await.expect("get records");
-                if out.records().is_empty() {
-                    break;
-                }
-                for record in out.records() {
-                    let name = record.event_name().map(|n| n.as_str().to_owned()).unwrap_or_default();
-                    let image = record.dynamodb().and_then(|d| d.new_image().or(d.old_image()));
-                    let kind =
-                        image.and_then(|i| i.get("kind")).and_then(|k| k.as_s().ok()).cloned().unwrap_or_default();
-                    events.push((name, kind));
-                }
-                next = out.next_shard_iterator;
-            }
-        }
-        events
+        self.stream_records(table)
+            .await
+            .iter()
+            .map(|r| (r.event_name().to_owned(), r.image_string("kind").unwrap_or_default().to_owned()))
+            .collect()
+    }
+
+    /// Every record on the table's stream, in order, as Lambda would hand it
+    /// to a function.
+    pub async fn stream_records(&self, table: &str) -> Vec<StreamRecord> {
+        StreamSource::new(&self.config).read_all(table).await.expect("read the table's stream")
     }
 }
 

@@ -1,0 +1,365 @@
+//! `whosent`: the operators' CLI. See `whosent help` and the README.
+//!
+//! Secrets (`--token`, `--aes-key`, `--previous-aes-key`, `--password`,
+//! `--marker-key`) can come from the environment (`WHOSENT_TOKEN`,
+//! `WHOSENT_AES_KEY`, `WHOSENT_PREVIOUS_AES_KEY`, `WHOSENT_PASSWORD`,
+//! `WHOSENT_MARKER_KEY`) or from standard input (give `-` as the value: one
+//! line is read for each `-`, in that order), so they stay out of the shell's
+//! history. They are never printed.
+
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use aws_sdk_dynamodb::config::{Credentials, Region};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use whosent::secrets::Secret;
+use whosent::store::Strategy;
+use whosent_admin::{AccountInput, Admin, AdminError, callback_url, endpoints, format_list, format_report, name_of};
+
+#[derive(Parser, Debug)]
+#[command(name = "whosent", version, about = "whosent's admin CLI: accounts, their secrets and states, the table")]
+struct Cli {
+    /// Use the local stack: endpoint, credentials, region, table and webhook
+    /// URL from `$STACK_DIR/endpoints.env` (STACK_DIR defaults to `.local`).
+    #[arg(long, global = true)]
+    local: bool,
+    /// With --local: another endpoints file.
+    #[arg(long, global = true, value_name = "FILE")]
+    endpoints: Option<PathBuf>,
+    /// The table (default: `TABLE_NAME`, or the endpoints file's with --local).
+    #[arg(long, global = true)]
+    table: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// The table.
+    #[command(subcommand)]
+    Table(TableCommand),
+    /// Registered accounts.
+    #[command(subcommand)]
+    Accounts(AccountsCommand),
+    /// Keys of the lookup API.
+    #[command(subcommand, name = "api-keys")]
+    ApiKeys(ApiKeysCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum TableCommand {
+    /// Creates the table (indexes, stream, TTL) unless it exists.
+    Create,
+}
+
+#[derive(Subcommand, Debug)]
+enum AccountsCommand {
+    /// Registers an account, or updates it: its secrets and its registry item.
+    Add(Box<AddArgs>),
+    /// Every account: id, strategy, state.
+    List,
+    /// An account's state and reason, resolve requests by state, last login.
+    Show { id: String },
+    /// Sets the account active again and resumes its waiting resolve requests.
+    Clear { id: String },
+}
+
+#[derive(Subcommand, Debug)]
+enum ApiKeysCommand {
+    /// Adds a key (random unless --key) to the API keys secret; prints it.
+    Add {
+        #[arg(long, env = "API_KEYS_SECRET", default_value = "whosent/api-keys")]
+        secret: String,
+        #[arg(long, env = "WHOSENT_API_KEY", hide_env_values = true)]
+        key: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum StrategyArg {
+    Time,
+    UserList,
+    Auto,
+}
+
+#[derive(Args, Debug)]
+struct AddArgs {
+    /// The account's id in whosent: the callback path `/wechat/{id}`.
+    #[arg(long)]
+    id: String,
+    /// The platform appid (`wx…`).
+    #[arg(long)]
+    appid: String,
+    /// The platform's `gh_…` id (the pushes' ToUserName).
+    #[arg(long = "gh-id")]
+    gh_id: String,
+    /// The push token (`-`: read from stdin).
+    #[arg(long, env = "WHOSENT_TOKEN", hide_env_values = true)]
+    token: String,
+    /// The current EncodingAESKey (`-`: read from stdin).
+    #[arg(long = "aes-key", env = "WHOSENT_AES_KEY", hide_env_values = true)]
+    aes_key: String,
+    /// The previous EncodingAESKey, tried after the current one (default: the
+    /// stored current key when it changes, else the stored previous one).
+    #[arg(long = "previous-aes-key", env = "WHOSENT_PREVIOUS_AES_KEY", hide_env_values = true)]
+    previous_aes_key: Option<String>,
+    /// The console username.
+    #[arg(long)]
+    username: String,
+    /// The console password (`-`: read from stdin).
+    #[arg(long, env = "WHOSENT_PASSWORD", hide_env_values = true)]
+    password: String,
+    #[arg(long, value_enum)]
+    strategy: StrategyArg,
+    /// Key of the user-list marker (default: the stored one, else a random one).
+    #[arg(long = "marker-key", env = "WHOSENT_MARKER_KEY", hide_env_values = true)]
+    marker_key: Option<String>,
+    /// Base of the webhook's routes, for the callback URL printed (default:
+    /// `WEBHOOK_URL`, or the endpoints file's with --local).
+    #[arg(long = "webhook-base")]
+    webhook_base: Option<String>,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(out) => {
+            print!("{out}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("whosent: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+/// Where to reach AWS, and the defaults the endpoints file gives.
+struct Target {
+    config: aws_config::SdkConfig,
+    table: String,
+    webhook_base: Option<String>,
+}
+
+async fn target(cli: &Cli) -> Result<Target, AdminError> {
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    if cli.local || cli.endpoints.is_some() {
+        let path = cli.endpoints.clone().unwrap_or_else(endpoints::default_path);
+        let values = endpoints::load(&path)?;
+        let get = |key: &str| {
+            values.get(key).cloned().ok_or_else(|| AdminError::EndpointsFile {
+                path: path.display().to_string(),
+                reason: format!("{key} is missing"),
+            })
+        };
+        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .endpoint_url(get("AWS_ENDPOINT_URL")?)
+            .region(Region::new(values.get("AWS_REGION").cloned().unwrap_or_else(|| "us-east-1".to_owned())))
+            .credentials_provider(Credentials::new(
+                get("AWS_ACCESS_KEY_ID")?,
+                get("AWS_SECRET_ACCESS_KEY")?,
+                None,
+                None,
+                "endpoints.env",
+            ))
+            .load()
+            .await;
+        let table = match &cli.table {
+            Some(table) => table.clone(),
+            None => get("TABLE_NAME")?,
+        };
+        return Ok(Target { config, table, webhook_base: values.get("WEBHOOK_URL").cloned() });
+    }
+    let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let table = cli
+        .table
+        .clone()
+        .or_else(|| env("TABLE_NAME"))
+        .ok_or_else(|| AdminError::Config("no table: give --table, set TABLE_NAME, or use --local".into()))?;
+    Ok(Target { config, table, webhook_base: env("WEBHOOK_URL") })
+}
+
+async fn run(cli: Cli) -> Result<String, AdminError> {
+    // Check what was typed before reaching AWS.
+    let input = match &cli.command {
+        Command::Accounts(AccountsCommand::Add(args)) => Some(account_input(args, &mut stdin_lines())?),
+        _ => None,
+    };
+    let target = target(&cli).await?;
+    let admin = Admin::new(&target.config, &target.table);
+    match cli.command {
+        Command::Table(TableCommand::Create) => {
+            admin.create_table().await?;
+            Ok(format!("table {} is there\n", target.table))
+        }
+        Command::Accounts(AccountsCommand::Add(args)) => {
+            let input = input.ok_or_else(|| AdminError::Config("no account input".into()))?;
+            let base = args.webhook_base.clone().or(target.webhook_base);
+            if let Some(base) = &base {
+                whosent_admin::validate::webhook_base(base)?;
+            }
+            let added = admin.add_account(&input).await?;
+            let a = &added.account;
+            let mut out = format!(
+                "account {} {} (strategy {}, state {})\n",
+                a.id,
+                if added.created { "created" } else { "updated" },
+                name_of(&a.strategy),
+                name_of(&a.state)
+            );
+            let written = |yes: bool| if yes { "written" } else { "unchanged" };
+            out.push_str(&format!(
+                "push secret {}: {}{}\n",
+                a.push_secret,
+                written(added.push_written),
+                if added.marker_generated { " (marker key generated)" } else { "" }
+            ));
+            out.push_str(&format!("console secret {}: {}\n", a.console_secret, written(added.console_written)));
+            if added.lifted_rejection {
+                out.push_str("the new console secret lifted credentials_rejected: the account is active again\n");
+            }
+            match base {
+                Some(base) => out.push_str(&format!("callback URL: {}\n", callback_url(&base, &a.id))),
+                None => out.push_str(&format!(
+                    "callback URL: <webhook base>/wechat/{} (give --webhook-base or set WEBHOOK_URL to print it whole)\n",
+                    a.id
+                )),
+            }
+            Ok(out)
+        }
+        Command::Accounts(AccountsCommand::List) => Ok(format_list(&admin.accounts().await?)),
+        Command::Accounts(AccountsCommand::Show { id }) => Ok(format_report(&admin.show(&id).await?)),
+        Command::Accounts(AccountsCommand::Clear { id }) => {
+            let resumed = admin.clear(&id).await?;
+            Ok(format!("account {id} is active; {resumed} waiting resolve request(s) set back to pending\n"))
+        }
+        Command::ApiKeys(ApiKeysCommand::Add { secret, key }) => {
+            let key = admin.add_api_key(&secret, key).await?;
+            Ok(format!("{key}\n"))
+        }
+    }
+}
+
+fn stdin_lines() -> impl FnMut(&'static str) -> Result<String, AdminError> {
+    let stdin = std::io::stdin();
+    move |field| {
+        let mut line = String::new();
+        let read = stdin.lock().read_line(&mut line).map_err(|e| AdminError::Input(e.to_string()))?;
+        if read == 0 {
+            return Err(AdminError::Input(format!("--{field} is `-` but standard input has no more lines")));
+        }
+        Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+    }
+}
+
+/// The account as typed, `-` values read from `read_line` in the documented order.
+fn account_input(
+    args: &AddArgs,
+    read_line: &mut impl FnMut(&'static str) -> Result<String, AdminError>,
+) -> Result<AccountInput, AdminError> {
+    let mut secret = |field: &'static str, value: &str| -> Result<Secret<String>, AdminError> {
+        Ok(Secret::new(if value == "-" { read_line(field)? } else { value.to_owned() }))
+    };
+    let token = secret("token", &args.token)?;
+    let aes_key = secret("aes-key", &args.aes_key)?;
+    let previous_aes_key = args.previous_aes_key.as_deref().map(|v| secret("previous-aes-key", v)).transpose()?;
+    let password = secret("password", &args.password)?;
+    let marker_key = args.marker_key.as_deref().map(|v| secret("marker-key", v)).transpose()?;
+    let input = AccountInput {
+        id: args.id.clone(),
+        appid: args.appid.clone(),
+        gh_id: args.gh_id.clone(),
+        token,
+        aes_key,
+        previous_aes_key,
+        username: args.username.clone(),
+        password,
+        strategy: match args.strategy {
+            StrategyArg::Time => Strategy::Time,
+            StrategyArg::UserList => Strategy::UserList,
+            StrategyArg::Auto => Strategy::Auto,
+        },
+        marker_key,
+    };
+    input.validate()?;
+    Ok(input)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("whosent").chain(args.iter().copied()))
+    }
+
+    fn add_args(extra: &[&str]) -> Vec<String> {
+        let mut args: Vec<String> = [
+            "accounts",
+            "add",
+            "--id",
+            "acct-1",
+            "--appid",
+            "wx0123456789abcdef",
+            "--gh-id",
+            "gh_0123456789ab",
+            "--username",
+            "acct-1@example.com",
+            "--strategy",
+            "user-list",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        args.extend(extra.iter().map(|s| s.to_string()));
+        args
+    }
+
+    fn input_of(extra: &[&str], lines: &[&str]) -> Result<AccountInput, AdminError> {
+        let args = add_args(extra);
+        let cli = parse(&args.iter().map(String::as_str).collect::<Vec<_>>()).expect("parses");
+        let Command::Accounts(AccountsCommand::Add(add)) = cli.command else { panic!("not add") };
+        let mut lines = lines.iter().map(|s| s.to_string()).collect::<std::collections::VecDeque<_>>();
+        account_input(&add, &mut |field| lines.pop_front().ok_or(AdminError::Input(format!("no line for {field}"))))
+    }
+
+    #[test]
+    fn secrets_may_come_from_stdin_in_order() {
+        let input = input_of(&["--token", "-", "--aes-key", "-", "--password", "-"], &["Token123", KEY, "pw"]).unwrap();
+        assert_eq!(input.token.expose(), "Token123");
+        assert_eq!(input.aes_key.expose(), KEY);
+        assert_eq!(input.password.expose(), "pw");
+        assert_eq!(input.strategy, Strategy::UserList);
+        assert!(input.marker_key.is_none());
+        let short = input_of(&["--token", "-", "--aes-key", KEY, "--password", "-"], &["Token123"]);
+        assert!(matches!(short, Err(AdminError::Input(_))), "{short:?}");
+    }
+
+    #[test]
+    fn invalid_input_is_refused_before_anything_is_written() {
+        let bad = input_of(&["--token", "to ken", "--aes-key", KEY, "--password", "pw"], &[]);
+        assert!(matches!(bad, Err(AdminError::Invalid { field: "token", .. })), "{bad:?}");
+        let bad = input_of(&["--token", "Token123", "--aes-key", &KEY[1..], "--password", "pw"], &[]);
+        assert!(matches!(bad, Err(AdminError::Invalid { field: "aes-key", .. })), "{bad:?}");
+        let bad = input_of(&["--token", "Token123", "--aes-key", KEY, "--password", "pw", "--marker-key", "x"], &[]);
+        assert!(matches!(bad, Err(AdminError::Invalid { field: "marker-key", .. })), "{bad:?}");
+        assert_eq!(bad.unwrap_err().exit_code(), 2);
+    }
+
+    #[test]
+    fn the_strategy_and_the_required_arguments_are_checked_by_the_parser() {
+        assert!(parse(&["accounts", "add", "--id", "a"]).is_err());
+        let mut args = add_args(&["--token", "Token123", "--aes-key", KEY, "--password", "pw"]);
+        let at = args.iter().position(|a| a == "user-list").unwrap();
+        args[at] = "sometimes".into();
+        assert!(parse(&args.iter().map(String::as_str).collect::<Vec<_>>()).is_err());
+        assert!(parse(&["--local", "accounts", "list"]).is_ok());
+        assert!(parse(&["accounts", "show", "acct-1", "--local"]).is_ok(), "global flags go anywhere");
+        assert!(parse(&["table", "create", "--table", "t"]).is_ok());
+        assert!(parse(&["api-keys", "add"]).is_ok());
+    }
+}
