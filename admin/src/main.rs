@@ -79,6 +79,7 @@ enum ApiKeysCommand {
 #[derive(Clone, Copy, Debug, ValueEnum)]
 enum StrategyArg {
     Time,
+    #[value(name = "user_list", alias = "user-list")]
     UserList,
     Auto,
 }

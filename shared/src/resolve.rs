@@ -188,8 +188,9 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
         for key in batch {
             by_account.entry(&key.account).or_default().push(&key.open_id);
         }
-        let mut outcomes: HashMap<RequestKey, Outcome> = HashMap::new();
-        for (account, open_ids) in by_account {
+        // Accounts side by side: one waiting for its message list to settle
+        // does not hold up another whose markers are already readable.
+        let runs = by_account.into_iter().map(|(account, open_ids)| async move {
             let results = match self.account(account, &open_ids, now).await {
                 Ok(results) => results,
                 Err(err) => {
@@ -197,6 +198,10 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
                     open_ids.iter().map(|o| (o.to_string(), Outcome::Retry(err.to_string()))).collect()
                 }
             };
+            (account, results)
+        });
+        let mut outcomes: HashMap<RequestKey, Outcome> = HashMap::new();
+        for (account, results) in futures::future::join_all(runs).await {
             for (open_id, outcome) in results {
                 outcomes.insert(RequestKey { account: account.to_owned(), open_id }, outcome);
             }

@@ -245,19 +245,13 @@ async fn print_messages(store: &DynamoStore, account: &Account) -> Result<(), Er
     println!("  {:<10} {:<10} {:<24} {:<20} {:>11}  method", "CreateTime", "type", "content", "nickname", "FakeID");
     for message in messages {
         let open_id = &message.features.open_id;
-        let method = senders
-            .get(open_id)
-            .and_then(|s| s.resolution.as_ref())
-            .map(|r| format!("{:?}", r.method).to_lowercase())
-            .unwrap_or_default();
+        let method =
+            senders.get(open_id).and_then(|s| s.resolution.as_ref()).map(|r| method_name(r.method)).unwrap_or_default();
         let (nickname, fake_id) = match &message.sender {
             SenderField::Known(s) => (s.profile.nickname.clone(), s.fake_id.to_string()),
             SenderField::Identified { fake_id } => ("(no profile)".to_owned(), fake_id.to_string()),
             SenderField::Pending => {
-                let state = requests.get(open_id).map(|r| match (&r.state, &r.reason) {
-                    (ResolveState::Unresolved, Some(reason)) => format!("unresolved: {reason}"),
-                    (state, _) => format!("{state:?}").to_lowercase(),
-                });
+                let state = requests.get(open_id).map(|r| format!("{:?}", r.state).to_lowercase());
                 (format!("({})", state.unwrap_or_else(|| "pending".to_owned())), "-".to_owned())
             }
         };
@@ -293,7 +287,7 @@ async fn summary(
         stamped += messages.iter().filter(|m| !matches!(m.sender, SenderField::Pending)).count();
         for sender in items::<Sender>(store, &account.id, "SENDER#").await? {
             if let Some(resolution) = &sender.resolution {
-                *by_method.entry(format!("{:?}", resolution.method).to_lowercase()).or_default() += 1;
+                *by_method.entry(method_name(resolution.method)).or_default() += 1;
             }
         }
         for request in items::<ResolveRequest>(store, &account.id, "RESOLVE#").await? {
@@ -336,6 +330,11 @@ async fn summary(
         );
     }
     Ok(())
+}
+
+/// A method as the store and the API spell it (`time`, `user_list`).
+fn method_name(method: whosent::store::Method) -> String {
+    serde_json::to_value(method).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
 fn fmt_counts(counts: &BTreeMap<String, usize>) -> String {
