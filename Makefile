@@ -1,10 +1,21 @@
 # The two commands of the README, and a few helpers. Each installs what it
 # needs into project-local folders (.venv, .local) on first use.
-.PHONY: demo test check bench clean-local
+.PHONY: demo up down test check bench clean-local
 
 ## The main job on the local stack: pushes in, senders out.
 demo:
 	@scripts/demo.sh
+
+## The whole local stack, left running: moto with the table, the platform
+## emulator, every function under `cargo lambda watch`, the stream's event
+## source stand-in. Writes .local/endpoints.env (see README).
+up:
+	@scripts/stack.sh up
+	@grep -v -E '^(CONSOLE_PASSWORD|API_KEY|AWS_SECRET_ACCESS_KEY)=' "$${STACK_DIR:-.local}/endpoints.env"
+
+## Stops everything `make up` started.
+down:
+	@scripts/stack.sh down
 
 ## Every test, with the local services they use started and stopped.
 test:

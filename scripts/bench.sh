@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-venv.sh
-export STACK_DIR=.local/bench TABLE_NAME=whosent-bench
+export STACK_DIR=.local/bench TABLE_NAME=whosent-bench STACK_SERVICES=minimal
 trap 'scripts/stack.sh down' EXIT
 scripts/stack.sh up
 set -a

@@ -3,7 +3,7 @@
 # webhook, and what was stored. Stops everything it started, also on Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export STACK_DIR=.local TABLE_NAME=whosent
+export STACK_DIR=.local/demo TABLE_NAME=whosent STACK_SERVICES=minimal
 trap 'scripts/stack.sh down' EXIT
 scripts/stack.sh up
 set -a
