@@ -172,6 +172,11 @@ ENV
     "$bin/whosent" --table "$TABLE_NAME" table create >/dev/null
   api_key=$(AWS_ENDPOINT_URL=$endpoint AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1 \
     "$bin/whosent" --table "$TABLE_NAME" api-keys add --secret "$API_KEYS_SECRET")
+  # The key of the sample lookup events, so that `cargo lambda invoke lookup
+  # --data-file events/lookup-*.json` is answered on the local stack.
+  WHOSENT_API_KEY=local-sample-key-0123456789 AWS_ENDPOINT_URL=$endpoint AWS_ACCESS_KEY_ID=testing \
+    AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1 \
+    "$bin/whosent" --table "$TABLE_NAME" api-keys add --secret "$API_KEYS_SECRET" >/dev/null
 
   # The platform emulator: its printed JSON (accounts, credentials, URLs) is kept.
   local platform_json
@@ -200,9 +205,9 @@ ENV
   wait_for watch "http://127.0.0.1:$watch_port/"
 
   # The stream's mappings, for the functions that exist.
-  local mappings=()
+  local mappings=() names=()
   for f in resolver profile; do
-    if printf '%s\n' $functions | grep -qx "$f"; then mappings+=(--mapping "$f"); fi
+    if printf '%s\n' $functions | grep -qx "$f"; then mappings+=(--mapping "$f"); names+=("$f"); fi
   done
   if [ ${#mappings[@]} -gt 0 ]; then
     # shellcheck disable=SC2206 # EVENT_SOURCE_ARGS is a list of options.
@@ -232,7 +237,7 @@ PLATFORM_ACCOUNTS_JSON=$platform_json
 ENV
   trap - ERR
   echo "local stack up: $STACK_DIR/endpoints.env"
-  echo "  functions under watch: $(echo $functions); stream mappings: ${mappings[*]:-none}"
+  echo "  functions under watch: $(echo $functions); stream mappings: ${names[*]:-none}"
   echo "  logs in $STACK_DIR/logs, dead letters in $STACK_DIR/dlq"
 }
 
