@@ -1,6 +1,6 @@
 # The two commands of the README, and a few helpers. Each installs what it
 # needs into project-local folders (.venv, .local) on first use.
-.PHONY: demo up down test check bench clean-local
+.PHONY: demo up down test check bench clean-local template-check sam-build
 
 ## The main job on the local stack: pushes in, senders out.
 demo:
@@ -20,6 +20,15 @@ down:
 ## Every test, with the local services they use started and stopped.
 test:
 	@scripts/test.sh
+
+## The SAM template: cfn-lint and tests/template (also run by `make test`).
+template-check:
+	@scripts/template-check.sh
+
+## sam build --beta-features (cargo-lambda, release): minutes, not in `make test`.
+## `make sam-build ARCH=x86_64` builds for x86_64 (deploy with the same).
+sam-build:
+	@scripts/sam-build.sh $(if $(ARCH),--parameter-overrides Architecture=$(ARCH))
 
 ## Formatting and lints, as CI runs them.
 check:

@@ -10,4 +10,5 @@ scripts/stack.sh up
 set -a
 . "$STACK_DIR/endpoints.env"
 set +a
+cargo bench -p whosent-integration --bench lookup
 cargo bench -p whosent-integration --bench scenario "$@"

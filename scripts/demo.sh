@@ -5,7 +5,8 @@
 # with their senders and a summary, then `make down`. Ctrl-C stops
 # everything it started.
 #
-# Knobs: DEMO_PUSHES (240), DEMO_RATE (8 a second), PLATFORM_FOLLOWERS (200),
+# Knobs: DEMO_PUSHES (240), DEMO_RATE (8 a second), DEMO_STRATEGIES (the two
+# accounts' strategies, "time user_list"), PLATFORM_FOLLOWERS (200),
 # PLATFORM_LATENCY (seconds added to every console answer, 0.05).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +23,7 @@ whosent() { cargo run --quiet -p whosent-admin --bin whosent -- --local "$@"; }
 field() { python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["accounts"][int(sys.argv[2])]["account"][sys.argv[3]])' "$PLATFORM_ACCOUNTS_JSON" "$@"; }
 
 echo
-strategies=(time user_list)
+read -r -a strategies <<<"${DEMO_STRATEGIES:-time user_list}"
 for i in 0 1; do
   # Secrets go through the environment, not the command line.
   WHOSENT_TOKEN=$(field "$i" token) WHOSENT_AES_KEY=$(field "$i" encoding_aes_key) \

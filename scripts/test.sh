@@ -14,3 +14,5 @@ set -a
 . "$STACK_DIR/endpoints.env"
 set +a
 cargo test --workspace --all-targets "$@"
+# The SAM template (cfn-lint, tests/template): seconds, no AWS.
+scripts/template-check.sh

@@ -9,6 +9,8 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use futures::future::join_all;
+use futures::stream::{self, StreamExt};
+use tokio::sync::OnceCell;
 
 use crate::console::{Console, ConsoleError, ContactInfo, SessionState};
 use crate::resolve::Outcome;
@@ -28,11 +30,13 @@ pub struct ProfileConfig {
     pub attach_page: i32,
     /// Stamps written at once.
     pub attach_parallel: usize,
+    /// Senders of one account handled at once.
+    pub parallel: usize,
 }
 
 impl Default for ProfileConfig {
     fn default() -> Self {
-        Self { avatar_max_bytes: 256 * 1024, attach_page: 25, attach_parallel: 8 }
+        Self { avatar_max_bytes: 256 * 1024, attach_page: 25, attach_parallel: 8, parallel: 8 }
     }
 }
 
@@ -146,12 +150,22 @@ impl<'a, St: ProfileStore, Se: SecretSource, C: Console> Profiles<'a, St, Se, C>
                 return outcomes;
             }
         };
-        let mut session = None;
-        for (i, sender) in wanted {
-            outcomes[i] = match self.one(&account, &mut session, &sender, now).await {
-                Ok(()) => Outcome::Done,
-                Err(err) => retry(keys[i], err),
-            };
+        // One session for the account, asked for by the first sender that
+        // needs the console; senders side by side, a few at a time.
+        let session = OnceCell::new();
+        let runs = wanted.into_iter().map(|(i, sender)| {
+            let (account, session) = (&account, &session);
+            async move {
+                match self.one(account, session, &sender, now).await {
+                    Ok(()) => (i, Outcome::Done),
+                    Err(err) => (i, retry(keys[i], err)),
+                }
+            }
+        });
+        let done: Vec<(usize, Outcome)> =
+            stream::iter(runs).buffer_unordered(self.config.parallel.max(1)).collect().await;
+        for (i, outcome) in done {
+            outcomes[i] = outcome;
         }
         outcomes
     }
@@ -180,7 +194,7 @@ impl<'a, St: ProfileStore, Se: SecretSource, C: Console> Profiles<'a, St, Se, C>
     async fn one(
         &self,
         account: &Account,
-        session: &mut Option<SessionState>,
+        session: &OnceCell<SessionState>,
         sender: &Sender,
         now: i64,
     ) -> Result<(), StepError> {
@@ -229,14 +243,11 @@ impl<'a, St: ProfileStore, Se: SecretSource, C: Console> Profiles<'a, St, Se, C>
     async fn fetch(
         &self,
         account: &Account,
-        session: &mut Option<SessionState>,
+        session: &OnceCell<SessionState>,
         fake_id: u64,
         now: i64,
     ) -> Result<Option<FetchedProfile>, StepError> {
-        let mut current = match session.take() {
-            Some(session) => session,
-            None => self.sessions.session(account, now).await?,
-        };
+        let mut current = session.get_or_try_init(|| self.sessions.session(account, now)).await?.clone();
         let console = self.sessions.console();
         let contact = self
             .sessions
@@ -244,15 +255,11 @@ impl<'a, St: ProfileStore, Se: SecretSource, C: Console> Profiles<'a, St, Se, C>
             .await;
         let contact = match contact {
             Ok(contact) => contact,
-            Err(SessionError::Console(ConsoleError::InvalidArgument)) => {
-                *session = Some(current);
-                return Ok(None);
-            }
+            Err(SessionError::Console(ConsoleError::InvalidArgument)) => return Ok(None),
             Err(err) => return Err(err.into()),
         };
         let avatar =
             self.sessions.call(account, &mut current, now, |s| async move { console.avatar(&s, fake_id).await }).await;
-        *session = Some(current);
         let (avatar_state, avatar_bytes) = match avatar {
             Ok(jpeg) if !is_jpeg(&jpeg) => (AvatarState::Unavailable, jpeg.len()),
             Ok(jpeg) if jpeg.len() > self.config.avatar_max_bytes => (AvatarState::TooLarge, jpeg.len()),
