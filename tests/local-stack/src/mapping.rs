@@ -51,6 +51,9 @@ pub struct MappingConfig {
     /// The wait before the first retry; doubled for each next one.
     pub backoff: Duration,
     pub max_backoff: Duration,
+    /// `ParallelizationFactor`: batches of one shard processed side by
+    /// side, records of one partition key always in the same lane, in order.
+    pub parallelization: usize,
     pub filter: Filter,
 }
 
@@ -67,13 +70,14 @@ impl MappingConfig {
             bisect_on_error: true,
             backoff: Duration::from_secs(1),
             max_backoff: Duration::from_secs(10),
+            parallelization: 1,
             filter,
         }
     }
 
-    /// The resolver's mapping: batches of 100, 10 retries.
+    /// The resolver's mapping: batches of 100, 10 retries, 10 lanes per shard.
     pub fn resolver(filter: Filter) -> Self {
-        Self::new("resolver", 100, 10, filter)
+        Self { parallelization: 10, ..Self::new("resolver", 100, 10, filter) }
     }
 
     /// The profile function's mapping: batches of 25, 5 retries.

@@ -21,6 +21,12 @@ pub struct StreamRecord {
 }
 
 impl StreamRecord {
+    /// The item's partition key (`dynamodb.Keys.pk`), which picks the lane
+    /// of a parallelized mapping.
+    pub fn partition_key(&self) -> &str {
+        self.json.pointer("/dynamodb/Keys/pk/S").and_then(Value::as_str).unwrap_or_default()
+    }
+
     /// Wraps a record already in Lambda's JSON.
     pub fn from_json(json: Value) -> Self {
         let dynamodb = json.get("dynamodb");

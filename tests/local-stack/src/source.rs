@@ -218,6 +218,14 @@ struct ShardBook {
     finished: HashSet<String>,
 }
 
+/// The lane of a partition key among `lanes`.
+pub fn lane_of(partition_key: &str, lanes: usize) -> usize {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    partition_key.hash(&mut hasher);
+    (hasher.finish() % lanes.max(1) as u64) as usize
+}
+
 /// A mapping reading a stream.
 pub struct Runner<I, D> {
     pub source: StreamSource,
@@ -294,24 +302,33 @@ impl<I: Invoker + 'static, D: DeadLetters + 'static> Runner<I, D> {
 
     async fn poll_shard(self: Arc<Self>, shard_id: String, start: Position, iterator: Option<String>) {
         let name = self.mapping.config.name.clone();
-        let mut batcher = Batcher::new(self.mapping.config.batch_size, self.mapping.config.window);
+        // One lane per ParallelizationFactor: each batches and delivers on
+        // its own, in order; a partition key always goes to the same lane.
+        let lanes: Vec<(tokio::sync::mpsc::UnboundedSender<StreamRecord>, JoinHandle<()>)> =
+            (0..self.mapping.config.parallelization.max(1))
+                .map(|_| {
+                    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+                    (tx, tokio::spawn(Arc::clone(&self).lane(shard_id.clone(), rx)))
+                })
+                .collect();
         let mut last_sequence: Option<String> = None;
         let mut iterator = match iterator {
             Some(iterator) => Some(iterator),
             None => self.fresh_iterator(&shard_id, &start, None).await,
         };
         let mut ended = iterator.is_none();
-        loop {
+        while !ended {
             let mut got = false;
             if let Some(current) = iterator.take() {
                 match self.source.read(&self.stream_arn, &current).await {
                     Ok((records, next)) => {
                         got = !records.is_empty();
-                        let now = Instant::now();
                         for record in records {
                             last_sequence = Some(record.sequence_number.clone());
                             if self.mapping.accepts(&record) {
-                                batcher.push(record, now);
+                                let lane = lane_of(record.partition_key(), lanes.len());
+                                // A lane only stops once its sender is dropped, below.
+                                let _ = lanes[lane].0.send(record);
                             }
                         }
                         ended = next.is_none();
@@ -327,19 +344,38 @@ impl<I: Invoker + 'static, D: DeadLetters + 'static> Runner<I, D> {
                     }
                 }
             }
-            while let Some(batch) = batcher.take(Instant::now(), ended) {
+            if !got && !ended {
+                tokio::time::sleep(self.poll.poll_interval.max(Duration::from_millis(10))).await;
+            }
+        }
+        // The shard ended: every lane delivers what it holds, then stops.
+        for (sender, lane) in lanes {
+            drop(sender);
+            let _ = lane.await;
+        }
+        self.book().finished.insert(shard_id.clone());
+        eprintln!("event-source: {name} shard={shard_id} read to its end");
+    }
+
+    /// One lane of a shard: batches its records (size, window) and delivers
+    /// each batch before the next, as Lambda does within a lane.
+    async fn lane(self: Arc<Self>, shard_id: String, mut records: tokio::sync::mpsc::UnboundedReceiver<StreamRecord>) {
+        let mut batcher = Batcher::new(self.mapping.config.batch_size, self.mapping.config.window);
+        let mut closed = false;
+        loop {
+            while let Some(batch) = batcher.take(Instant::now(), closed) {
                 self.mapping.deliver(&shard_id, batch).await;
             }
-            if ended && batcher.is_empty() {
-                self.book().finished.insert(shard_id.clone());
-                eprintln!("event-source: {name} shard={shard_id} read to its end");
+            if closed && batcher.is_empty() {
                 return;
             }
-            if !got {
-                let wait = batcher
-                    .due_in(Instant::now())
-                    .map_or(self.poll.poll_interval, |due| due.min(self.poll.poll_interval));
-                tokio::time::sleep(wait.max(Duration::from_millis(10))).await;
+            let wait = batcher.due_in(Instant::now()).unwrap_or(Duration::from_secs(3600));
+            tokio::select! {
+                record = records.recv() => match record {
+                    Some(record) => batcher.push(record, Instant::now()),
+                    None => closed = true,
+                },
+                _ = tokio::time::sleep(wait.max(Duration::from_millis(1))) => {}
             }
         }
     }
@@ -379,5 +415,15 @@ mod tests {
         ]);
         let ids: Vec<_> = order.iter().map(|s| s.id.as_str()).collect();
         assert_eq!(ids, ["x", "a", "b", "c"]);
+    }
+
+    #[test]
+    fn one_partition_key_keeps_its_lane_and_keys_spread_over_lanes() {
+        let lanes: Vec<usize> = (0..200).map(|i| lane_of(&format!("ACCT#acct-{i}"), 10)).collect();
+        assert!(lanes.iter().all(|&l| l < 10));
+        assert_eq!(lane_of("ACCT#acct-7", 10), lanes[7]);
+        let used: HashSet<usize> = lanes.into_iter().collect();
+        assert!(used.len() >= 8, "200 accounts use most of 10 lanes: {used:?}");
+        assert_eq!(lane_of("ACCT#acct-7", 1), 0);
     }
 }
