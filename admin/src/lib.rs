@@ -235,7 +235,7 @@ impl Admin {
     /// Sets the account `active` again, clears its reason, and sets its
     /// `waiting` resolve requests back to `pending` (the stream brings them
     /// to the resolver). Answers how many were resumed.
-    pub async fn clear(&self, id: &str) -> Result<usize, AdminError> {
+    pub async fn clear(&self, id: &str) -> Result<Cleared, AdminError> {
         if self.store.account_now(id).await?.is_none() {
             return Err(AdminError::NoAccount(id.to_owned()));
         }
@@ -245,7 +245,11 @@ impl Admin {
         for request in &waiting {
             self.store.set_request_state(id, &request.open_id, ResolveState::Pending, None, None, now).await?;
         }
-        Ok(waiting.len())
+        let mut profiles = 0;
+        for sender in self.store.senders_waiting_for_profile(id).await? {
+            profiles += usize::from(self.store.ask_profile_again(id, &sender.open_id, now).await?);
+        }
+        Ok(Cleared { requests: waiting.len(), profiles })
     }
 
     /// Adds an API key (a random one unless given) to the secret
@@ -266,6 +270,15 @@ impl Admin {
         }
         Ok(key)
     }
+}
+
+/// What `accounts clear` resumed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cleared {
+    /// Resolve requests set back from `waiting` to `pending`.
+    pub requests: usize,
+    /// Senders whose profile is asked for again.
+    pub profiles: usize,
 }
 
 fn same_push(a: &PushSecret, b: &PushSecret) -> bool {

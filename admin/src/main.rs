@@ -233,8 +233,11 @@ async fn run(cli: Cli) -> Result<String, AdminError> {
         Command::Accounts(AccountsCommand::List) => Ok(format_list(&admin.accounts().await?)),
         Command::Accounts(AccountsCommand::Show { id }) => Ok(format_report(&admin.show(&id).await?)),
         Command::Accounts(AccountsCommand::Clear { id }) => {
-            let resumed = admin.clear(&id).await?;
-            Ok(format!("account {id} is active; {resumed} waiting resolve request(s) set back to pending\n"))
+            let cleared = admin.clear(&id).await?;
+            Ok(format!(
+                "account {id} is active; {} waiting resolve request(s) set back to pending, {} profile(s) asked for again\n",
+                cleared.requests, cleared.profiles
+            ))
         }
         Command::ApiKeys(ApiKeysCommand::Add { secret, key }) => {
             let key = admin.add_api_key(&secret, key).await?;

@@ -10,7 +10,8 @@ use local_stack::filter::Filters;
 use whosent::console::SessionState;
 use whosent::secrets::{ConsoleSecret, PushSecret, Secret, SecretSource, parse};
 use whosent::store::{
-    AccountRegistry, AccountState, ResolveHint, ResolveRequest, ResolveState, ResolverStore, SessionStore, Strategy,
+    AccountRegistry, AccountState, ProfileState, ResolveHint, ResolveRequest, ResolveState, ResolverStore, Sender,
+    SessionStore, Strategy,
 };
 use whosent_admin::{AccountInput, Admin, AdminError, unix_now};
 use whosent_integration::LocalAws;
@@ -177,7 +178,26 @@ async fn list_show_and_clear() {
     assert_eq!(report.last_login, Some(1_409_735_669));
     assert_eq!(admin.show(&b).await.unwrap().last_login, None);
 
-    assert_eq!(admin.clear(&a).await.unwrap(), 2);
+    let mut waiting_profile = Sender {
+        account: a.clone(),
+        open_id: "oMapped".into(),
+        fake_id: Some(42),
+        profile_state: Some(ProfileState::Waiting),
+        profile_reason: Some("account cannot log in: CaptchaRequired".into()),
+        ..Sender::default()
+    };
+    admin.store.put_sender(&waiting_profile).await.unwrap();
+    waiting_profile.open_id = "oFetched".into();
+    waiting_profile.profile_state = Some(ProfileState::Fetched);
+    admin.store.put_sender(&waiting_profile).await.unwrap();
+
+    let cleared = admin.clear(&a).await.unwrap();
+    assert_eq!((cleared.requests, cleared.profiles), (2, 1));
+    let asked = admin.store.sender_record(&a, "oMapped").await.unwrap().unwrap();
+    assert_eq!((asked.profile_state, asked.profile_reason), (Some(ProfileState::Wanted), None));
+    assert!(asked.profile_wanted_at.is_some());
+    let fetched = admin.store.sender_record(&a, "oFetched").await.unwrap().unwrap();
+    assert_eq!(fetched.profile_state, Some(ProfileState::Fetched));
     let account = admin.store.account_now(&a).await.unwrap().unwrap();
     assert_eq!((account.state, account.state_reason), (AccountState::Active, None));
     for open_id in ["oWait1", "oWait2", "oPending"] {
@@ -196,6 +216,16 @@ async fn list_show_and_clear() {
         .filter_map(|r| r.image_string("open_id").map(str::to_owned))
         .collect();
     assert_eq!(resumed, ["oWait1", "oWait2"]);
+    // And the profile asked for again is one the profile function's filter selects.
+    let profile = Filters::parse(include_str!("../../events/filters.json")).unwrap().get("profile");
+    let asked: Vec<String> = aws
+        .stream_records(&table)
+        .await
+        .into_iter()
+        .filter(|r| r.event_name() == "MODIFY" && profile.matches(&r.json))
+        .filter_map(|r| r.image_string("open_id").map(str::to_owned))
+        .collect();
+    assert_eq!(asked, ["oMapped"]);
 
     for missing in [admin.show("nobody").await.map(drop), admin.clear("nobody").await.map(drop)] {
         assert!(matches!(missing, Err(AdminError::NoAccount(_))), "{missing:?}");

@@ -217,6 +217,23 @@ impl ProfileStore for DynamoStore {
 }
 
 impl DynamoStore {
+    /// The account's senders whose profile waits for the account to log in again.
+    pub async fn senders_waiting_for_profile(&self, account: &str) -> Result<Vec<Sender>, StoreError> {
+        let senders: Vec<Sender> = self.collection(account, "SENDER#").await?;
+        Ok(senders.into_iter().filter(|s| s.profile_state == Some(ProfileState::Waiting)).collect())
+    }
+
+    /// Asks for a waiting sender's profile again (a stream record for the
+    /// profile function); false if it was not waiting any more.
+    pub async fn ask_profile_again(&self, account: &str, open_id: &str, now: i64) -> Result<bool, StoreError> {
+        let wanted = serde_dynamo::to_attribute_value(ProfileState::Wanted).map_err(corrupt)?;
+        let waiting = serde_dynamo::to_attribute_value(ProfileState::Waiting).map_err(corrupt)?;
+        let mut expr =
+            UpdateExpr::new().set("profile_state", wanted).set("profile_wanted_at", n(now)).remove("profile_reason");
+        let condition = format!("{} = {}", expr.name("profile_state"), expr.value(waiting));
+        self.update(keys::account_pk(account), keys::sender_sk(open_id), expr, Some(condition)).await
+    }
+
     /// A person's stored avatar (JPEG bytes), if any.
     pub async fn avatar(&self, fake_id: u64) -> Result<Option<Vec<u8>>, StoreError> {
         let out = self

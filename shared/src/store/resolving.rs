@@ -174,7 +174,7 @@ impl DynamoStore {
     }
 
     /// Every item of the account's collection whose sort key starts with `prefix`.
-    async fn collection<T: for<'de> Deserialize<'de>>(
+    pub(super) async fn collection<T: for<'de> Deserialize<'de>>(
         &self,
         account: &str,
         prefix: &str,
