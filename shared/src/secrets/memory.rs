@@ -1,16 +1,17 @@
 //! The in-memory twin of [`super::SecretsManager`].
 
 use std::collections::HashMap;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use super::{Secret, SecretSource, SecretValue, SecretsError};
 
-/// Secrets held in memory; counts reads, so tests can check caching.
-#[derive(Default)]
+/// Secrets held in memory; counts reads, so tests can check caching. Clones
+/// share the same secrets.
+#[derive(Default, Clone)]
 pub struct MemorySecrets {
-    values: Mutex<HashMap<String, (String, u64)>>,
-    reads: AtomicUsize,
+    values: Arc<Mutex<HashMap<String, (String, u64)>>>,
+    reads: Arc<AtomicUsize>,
 }
 
 impl MemorySecrets {

@@ -2,11 +2,16 @@
 //! for tests of the logic above the store.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use super::lookup::{LookupStore, MessagePage, MessageQuery, SenderRecords};
-use super::model::{Account, Answer, MessageRecord, Person, ProfileState, PushEntry, Recorded, Sender, SenderField};
+use super::model::{
+    Account, AccountState, Answer, MessageRecord, Person, ProfileState, PushEntry, Recorded, Resolution, Sender,
+    SenderField,
+};
+use super::resolving::{MappingOutcome, MarkerRecord, ResolverStore, SessionRecord, SessionStore, WalkRecord};
 use super::{AccountRegistry, PushLedger, ResolveRequest, ResolveState, StoreError, keys};
+use crate::console::SessionState;
 
 #[derive(Default)]
 struct Tables {
@@ -18,12 +23,17 @@ struct Tables {
     resolve: HashMap<(String, String), ResolveRequest>,
     persons: HashMap<u64, Person>,
     avatars: HashMap<u64, Vec<u8>>,
+    sessions: HashMap<String, SessionRecord>,
+    /// By (account, sort key), in the table's order.
+    markers: BTreeMap<(String, String), MarkerRecord>,
+    walks: BTreeMap<(String, String), WalkRecord>,
 }
 
-/// A store in memory. Every operation is atomic under one lock.
-#[derive(Default)]
+/// A store in memory. Every operation is atomic under one lock; clones share
+/// the same tables, as clones of a [`super::DynamoStore`] share its table.
+#[derive(Default, Clone)]
 pub struct MemoryStore {
-    tables: Mutex<Tables>,
+    tables: Arc<Mutex<Tables>>,
 }
 
 impl MemoryStore {
@@ -201,6 +211,191 @@ impl LookupStore for MemoryStore {
             tables.senders.values().filter(|s| s.fake_id == Some(fake_id)).cloned().collect();
         senders.sort_by(|a, b| (&a.account, &a.open_id).cmp(&(&b.account, &b.open_id)));
         Ok(senders)
+    }
+}
+
+impl SessionStore for MemoryStore {
+    async fn account_now(&self, id: &str) -> Result<Option<Account>, StoreError> {
+        Ok(self.lock().accounts.get(id).cloned())
+    }
+
+    async fn session(&self, account: &str) -> Result<Option<SessionRecord>, StoreError> {
+        Ok(self.lock().sessions.get(account).cloned())
+    }
+
+    async fn try_lease(&self, account: &str, owner: &str, now: i64, until: i64) -> Result<bool, StoreError> {
+        let mut tables = self.lock();
+        let record = tables.sessions.entry(account.to_owned()).or_insert_with(|| SessionRecord {
+            session: None,
+            lease_owner: None,
+            lease_until: None,
+        });
+        let free = record.lease_until.is_none_or(|until| until < now) || record.lease_owner.as_deref() == Some(owner);
+        if free {
+            record.lease_owner = Some(owner.to_owned());
+            record.lease_until = Some(until);
+        }
+        Ok(free)
+    }
+
+    async fn save_session(&self, account: &str, session: &SessionState, _expires_at: i64) -> Result<(), StoreError> {
+        let record = SessionRecord { session: Some(session.clone()), lease_owner: None, lease_until: None };
+        self.lock().sessions.insert(account.to_owned(), record);
+        Ok(())
+    }
+
+    async fn release_lease(&self, account: &str, owner: &str) -> Result<(), StoreError> {
+        if let Some(record) = self.lock().sessions.get_mut(account)
+            && record.lease_owner.as_deref() == Some(owner)
+        {
+            record.lease_owner = None;
+            record.lease_until = None;
+        }
+        Ok(())
+    }
+
+    async fn forget_session(&self, account: &str, token: &str) -> Result<(), StoreError> {
+        if let Some(record) = self.lock().sessions.get_mut(account)
+            && record.session.as_ref().is_some_and(|s| s.token == token)
+        {
+            record.session = None;
+        }
+        Ok(())
+    }
+
+    async fn set_account_state(
+        &self,
+        account: &str,
+        state: AccountState,
+        reason: Option<&str>,
+        rejected_secret_version: Option<&str>,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        if let Some(account) = self.lock().accounts.get_mut(account) {
+            account.state = state;
+            account.state_changed_at = Some(now);
+            account.state_reason = reason.map(str::to_owned);
+            account.rejected_secret_version = rejected_secret_version.map(str::to_owned);
+        }
+        Ok(())
+    }
+}
+
+impl ResolverStore for MemoryStore {
+    async fn sender_record(&self, account: &str, open_id: &str) -> Result<Option<Sender>, StoreError> {
+        Ok(MemoryStore::sender_record(self, account, open_id))
+    }
+
+    async fn request(&self, account: &str, open_id: &str) -> Result<Option<ResolveRequest>, StoreError> {
+        Ok(self.lock().resolve.get(&(account.to_owned(), open_id.to_owned())).cloned())
+    }
+
+    async fn requests_in(&self, account: &str, state: ResolveState) -> Result<Vec<ResolveRequest>, StoreError> {
+        let tables = self.lock();
+        let mut requests: Vec<ResolveRequest> =
+            tables.resolve.values().filter(|r| r.account == account && r.state == state).cloned().collect();
+        requests.sort_by(|a, b| a.open_id.cmp(&b.open_id));
+        Ok(requests)
+    }
+
+    async fn mapped_to(&self, fake_id: u64) -> Result<Vec<(String, String)>, StoreError> {
+        let tables = self.lock();
+        let mut pairs: Vec<(String, String)> = tables
+            .senders
+            .values()
+            .filter(|s| s.fake_id == Some(fake_id))
+            .map(|s| (s.account.clone(), s.open_id.clone()))
+            .collect();
+        pairs.sort();
+        Ok(pairs)
+    }
+
+    async fn record_mapping(
+        &self,
+        account: &str,
+        open_id: &str,
+        resolution: &Resolution,
+    ) -> Result<MappingOutcome, StoreError> {
+        let mut tables = self.lock();
+        let sender = tables.senders.entry((account.to_owned(), open_id.to_owned())).or_insert_with(|| Sender {
+            account: account.to_owned(),
+            open_id: open_id.to_owned(),
+            ..Sender::default()
+        });
+        match sender.fake_id {
+            Some(existing) if existing == resolution.fake_id => Ok(MappingOutcome::Unchanged),
+            Some(existing) => {
+                sender.conflict = Some(resolution.clone());
+                Ok(MappingOutcome::Conflict { existing })
+            }
+            None => {
+                sender.fake_id = Some(resolution.fake_id);
+                sender.resolution = Some(resolution.clone());
+                sender.profile_state = Some(ProfileState::Wanted);
+                sender.profile_wanted_at = Some(resolution.resolved_at);
+                Ok(MappingOutcome::Created)
+            }
+        }
+    }
+
+    async fn mark_moved(&self, account: &str, open_id: &str) -> Result<(), StoreError> {
+        let mut tables = self.lock();
+        let sender = tables.senders.entry((account.to_owned(), open_id.to_owned())).or_insert_with(|| Sender {
+            account: account.to_owned(),
+            open_id: open_id.to_owned(),
+            ..Sender::default()
+        });
+        sender.moved = true;
+        Ok(())
+    }
+
+    async fn set_request_state(
+        &self,
+        account: &str,
+        open_id: &str,
+        state: ResolveState,
+        reason: Option<&str>,
+        fake_id: Option<u64>,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        if let Some(request) = self.lock().resolve.get_mut(&(account.to_owned(), open_id.to_owned())) {
+            request.state = state;
+            request.updated_at = now;
+            request.reason = reason.map(str::to_owned);
+            if fake_id.is_some() {
+                request.fake_id = fake_id;
+            }
+        }
+        Ok(())
+    }
+
+    async fn set_resolved_group(&self, account: &str, group_id: i64) -> Result<(), StoreError> {
+        if let Some(account) = self.lock().accounts.get_mut(account) {
+            account.resolved_group_id = Some(group_id);
+        }
+        Ok(())
+    }
+
+    async fn markers(&self, account: &str) -> Result<Vec<MarkerRecord>, StoreError> {
+        let tables = self.lock();
+        Ok(tables.markers.iter().filter(|((a, _), _)| a == account).map(|(_, m)| m.clone()).collect())
+    }
+
+    async fn record_marker(&self, account: &str, marker: &MarkerRecord) -> Result<(), StoreError> {
+        let key = (account.to_owned(), keys::marker_sk(&marker.marker));
+        self.lock().markers.insert(key, marker.clone());
+        Ok(())
+    }
+
+    async fn walks(&self, account: &str) -> Result<Vec<WalkRecord>, StoreError> {
+        let tables = self.lock();
+        Ok(tables.walks.iter().filter(|((a, _), _)| a == account).map(|(_, w)| w.clone()).collect())
+    }
+
+    async fn record_walk(&self, account: &str, walk: &WalkRecord) -> Result<(), StoreError> {
+        let key = (account.to_owned(), keys::walked_sk(walk.fake_id));
+        self.lock().walks.insert(key, walk.clone());
+        Ok(())
     }
 }
 

@@ -31,11 +31,11 @@ async fn main() {
         keys.iter().map(|k| ProfileKey { account: k.account.clone(), open_id: k.open_id.clone() }).collect();
     e.profiles(&batch).await;
 
-    let secret = format!("{}/api-keys", e.table);
-    put_secret(&e.aws, &secret, &format!(r#"{{"keys":["{KEY}"]}}"#)).await;
-    let (client, counter) = e.aws.counted_dynamo();
+    let secret = format!("{}/api-keys", e.table());
+    put_secret(e.aws(), &secret, &format!(r#"{{"keys":["{KEY}"]}}"#)).await;
+    let (client, counter) = e.aws().counted_dynamo();
     let config = LookupConfig { api_keys_secret: secret, cache_ttl: Duration::from_secs(300) };
-    let lookup = Lookup::new(DynamoStore::new(client, &e.table), SecretsManager::new(e.aws.secrets()), config);
+    let lookup = Lookup::new(DynamoStore::new(client, e.table()), SecretsManager::new(e.aws().secrets()), config);
 
     let account = &e.accounts[0].id;
     let open_id = &keys[0].open_id;

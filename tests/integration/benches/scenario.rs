@@ -1,5 +1,7 @@
-//! The resolver's scenario benchmark (issue 4's figures), on the platform
-//! emulator and moto: 2,000 followers, 10,000 pushes with Zipf senders at 20
+//! The resolver's scenario benchmark, on the platform emulator with whosent's
+//! store in memory (the twin of the DynamoDB adapter, checked against moto by
+//! `tests/store_twin.rs`): what is measured here is the console, and moto's
+//! pace would make the full run last hours. 2,000 followers, 10,000 pushes with Zipf senders at 20
 //! pushes a second, 5 % of them joined in the same second by another
 //! follower. Three runs of the same seeded traffic, side by side:
 //!
@@ -10,8 +12,8 @@
 //!
 //! Time is the platform's (virtual: no real waiting); the resolver runs on
 //! what a stream batch would hold every 5 seconds, as Lambda would.
-//! `cargo bench -p whosent-integration --bench scenario` (through `make bench`,
-//! which starts moto); under `cargo test` a small version runs as a check.
+//! `cargo bench -p whosent-integration --bench scenario` (or `make bench`);
+//! under `cargo test` a small version runs as a check.
 
 use std::collections::HashSet;
 use std::time::Instant;
@@ -21,8 +23,8 @@ use whosent::console::{Console, ConsoleConfig, HttpConsole};
 use whosent::ingest::IngestConfig;
 use whosent::matching::{by_user_list, marker};
 use whosent::resolve::{RequestKey, ResolverConfig};
-use whosent::secrets::Secret;
-use whosent::store::{Method, Resolution, ResolveState, ResolverStore, Strategy};
+use whosent::secrets::{MemorySecrets, Secret};
+use whosent::store::{MemoryStore, Method, Resolution, ResolveState, ResolverStore, Strategy};
 use whosent_integration::emulated::{Emulated, MARKER_KEY};
 
 #[derive(Clone, Copy)]
@@ -75,7 +77,7 @@ async fn run(scenario: Scenario, way: Way) -> Figures {
     };
     // The platform's clock runs virtual time: no replay window.
     let ingest = IngestConfig { timestamp_window_secs: None, ..IngestConfig::default() };
-    let e = Emulated::start_with(world, &[strategy], ingest).await;
+    let e = Emulated::in_memory(world, &[strategy], ingest).await;
     let traffic = Traffic {
         count: scenario.pushes,
         rate: scenario.rate,
@@ -162,7 +164,7 @@ struct Literal {
 }
 
 impl Literal {
-    async fn walk(&mut self, e: &Emulated, batch: &[RequestKey]) {
+    async fn walk(&mut self, e: &Emulated<MemoryStore, MemorySecrets>, batch: &[RequestKey]) {
         if self.console.is_none() {
             let console = HttpConsole::new(&ConsoleConfig::new(e.platform.console_url())).expect("client");
             let account = &e.platform.accounts()[0];

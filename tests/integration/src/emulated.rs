@@ -1,7 +1,11 @@
-//! The platform emulator wired to whosent on moto: every emulator account
-//! registered as a whosent account (registry item, push and console
-//! secrets), its callback pointed at an in-process webhook, and the resolver
-//! run in-process against the emulator's console.
+//! The platform emulator wired to whosent: every emulator account registered
+//! as a whosent account (registry item, push and console secrets), its
+//! callback pointed at an in-process webhook, and the resolver run in-process
+//! against the emulator's console.
+//!
+//! The store and secrets are moto's ([`Emulated::start`]) or their in-memory
+//! twins ([`Emulated::in_memory`], for runs too long for moto's pace: the
+//! twin answers as DynamoDB does, `tests/store_twin.rs`).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -12,9 +16,11 @@ use whosent::console::{Console, ConsoleConfig, HttpConsole};
 use whosent::ingest::{Ingest, IngestConfig};
 use whosent::profile::{ProfileConfig, ProfileKey, Profiles};
 use whosent::resolve::{Outcome, RequestKey, Resolver, ResolverConfig, Stats};
-use whosent::secrets::SecretsManager;
+use whosent::secrets::{MemorySecrets, SecretSource, SecretsManager};
 use whosent::session::{SessionConfig, Sessions};
-use whosent::store::{Account, DynamoStore, ResolveState, ResolverStore, Strategy};
+use whosent::store::{
+    Account, AccountRegistry, DynamoStore, MemoryStore, ProfileStore, PushLedger, ResolveState, ResolverStore, Strategy,
+};
 
 use crate::webhook_server::WebhookServer;
 use crate::{LocalAws, put_secret};
@@ -22,16 +28,34 @@ use crate::{LocalAws, put_secret};
 /// The marker key every emulated account gets.
 pub const MARKER_KEY: &str = "marker-key-for-tests";
 
-/// A platform emulator, whosent's table and secrets on moto, and the webhook.
-pub struct Emulated {
+/// A platform emulator, whosent's store and secrets, and the webhook.
+pub struct Emulated<St = DynamoStore, Se = SecretsManager> {
     pub platform: Platform,
-    pub aws: LocalAws,
-    pub table: String,
-    pub store: DynamoStore,
-    pub secrets: SecretsManager,
+    pub store: St,
+    pub secrets: Se,
     pub webhook: WebhookServer,
     /// The whosent account of each emulator account, by index.
     pub accounts: Vec<Account>,
+    /// moto's clients and the table, when on moto.
+    moto: Option<(LocalAws, String)>,
+}
+
+/// Each emulator account as a whosent account, with its two secrets' JSON
+/// (push: token, key and marker key; console: username and password).
+fn whosent_accounts(platform: &Platform, strategies: &[Strategy]) -> Vec<(Account, String, String)> {
+    let prefix = format!("{:08x}", rand::random::<u32>());
+    platform
+        .accounts()
+        .iter()
+        .enumerate()
+        .map(|(i, emulated)| {
+            let id = format!("{prefix}-{}", emulated.id);
+            let account = Account::new(&id, &emulated.appid, &emulated.gh_id, strategies[i % strategies.len()]);
+            let push = json!({"token": emulated.token, "encoding_aes_key": emulated.encoding_aes_key, "marker_key": MARKER_KEY});
+            let console = json!({"username": emulated.username, "password": emulated.password});
+            (account, push.to_string(), console.to_string())
+        })
+        .collect()
 }
 
 /// What one profile run did.
@@ -64,22 +88,14 @@ impl Emulated {
         let table = aws.fresh_table("resolver").await;
         let store = DynamoStore::new(aws.dynamo(), &table);
         let secrets = SecretsManager::new(aws.secrets());
-        let ingest = Ingest::new(store.clone(), store.clone(), secrets.clone(), ingest);
-        let webhook = WebhookServer::start(Arc::new(ingest)).await;
-        let prefix = format!("{:08x}", rand::random::<u32>());
         let mut accounts = Vec::new();
-        for (i, emulated) in platform.accounts().iter().enumerate() {
-            let id = format!("{prefix}-{}", emulated.id);
-            let account = Account::new(&id, &emulated.appid, &emulated.gh_id, strategies[i % strategies.len()]);
+        for (account, push, console) in whosent_accounts(&platform, strategies) {
             store.put_account(&account).await.expect("register the account");
-            let push = json!({"token": emulated.token, "encoding_aes_key": emulated.encoding_aes_key, "marker_key": MARKER_KEY});
-            put_secret(&aws, &account.push_secret, &push.to_string()).await;
-            let console = json!({"username": emulated.username, "password": emulated.password});
-            put_secret(&aws, &account.console_secret, &console.to_string()).await;
-            platform.set_callback(emulated.index, Some(format!("{}/wechat/{id}", webhook.url)));
+            put_secret(&aws, &account.push_secret, &push).await;
+            put_secret(&aws, &account.console_secret, &console).await;
             accounts.push(account);
         }
-        Self { platform, aws, table, store, secrets, webhook, accounts }
+        Self::wire(platform, store, secrets, accounts, ingest, Some((aws, table))).await
     }
 
     /// Resolver settings for tests: the reference's skew, shorter waits.
@@ -90,6 +106,56 @@ impl Emulated {
             rounds: 8,
             ..ResolverConfig::default()
         }
+    }
+
+    /// moto's clients.
+    pub fn aws(&self) -> &LocalAws {
+        &self.moto.as_ref().expect("on moto").0
+    }
+
+    /// The table's name on moto.
+    pub fn table(&self) -> &str {
+        &self.moto.as_ref().expect("on moto").1
+    }
+}
+
+impl Emulated<MemoryStore, MemorySecrets> {
+    /// The emulator with whosent's store and secrets in memory: no moto.
+    pub async fn in_memory(config: platform::Config, strategies: &[Strategy], ingest: IngestConfig) -> Self {
+        let platform = Platform::start(config).await.expect("start the platform emulator");
+        let store = MemoryStore::new();
+        let secrets = MemorySecrets::new();
+        let mut accounts = Vec::new();
+        for (account, push, console) in whosent_accounts(&platform, strategies) {
+            store.put_account(account.clone());
+            secrets.put(&account.push_secret, push);
+            secrets.put(&account.console_secret, console);
+            accounts.push(account);
+        }
+        Self::wire(platform, store, secrets, accounts, ingest, None).await
+    }
+}
+
+impl<St, Se> Emulated<St, Se>
+where
+    St: AccountRegistry + PushLedger + ResolverStore + Clone + 'static,
+    Se: SecretSource + Clone + 'static,
+{
+    /// Starts the webhook on `store` and points each account's callback at it.
+    async fn wire(
+        platform: Platform,
+        store: St,
+        secrets: Se,
+        accounts: Vec<Account>,
+        ingest: IngestConfig,
+        moto: Option<(LocalAws, String)>,
+    ) -> Self {
+        let ingest = Ingest::new(store.clone(), store.clone(), secrets.clone(), ingest);
+        let webhook = WebhookServer::start(Arc::new(ingest)).await;
+        for (emulated, account) in platform.accounts().iter().zip(&accounts) {
+            platform.set_callback(emulated.index, Some(format!("{}/wechat/{}", webhook.url, account.id)));
+        }
+        Self { platform, store, secrets, webhook, accounts, moto }
     }
 
     /// The FakeIDs of the followers of emulator account `account`.
@@ -140,7 +206,10 @@ impl Emulated {
     }
 
     /// Runs the profile step on `batch` as one invocation would, through `console`.
-    pub async fn profiles_with<C: Console>(&self, console: &C, batch: &[ProfileKey]) -> ProfileRun {
+    pub async fn profiles_with<C: Console>(&self, console: &C, batch: &[ProfileKey]) -> ProfileRun
+    where
+        St: ProfileStore,
+    {
         let deadline = Instant::now() + Duration::from_secs(60);
         let sessions = Sessions::new(&self.store, &self.secrets, console, Self::session_config(), deadline);
         let config = ProfileConfig::default();
@@ -150,7 +219,10 @@ impl Emulated {
     }
 
     /// Runs the profile step on `batch` against the emulator's console.
-    pub async fn profiles(&self, batch: &[ProfileKey]) -> ProfileRun {
+    pub async fn profiles(&self, batch: &[ProfileKey]) -> ProfileRun
+    where
+        St: ProfileStore,
+    {
         self.profiles_with(&self.console(), batch).await
     }
 

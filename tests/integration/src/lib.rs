@@ -2,8 +2,9 @@
 //! endpoint in `AWS_ENDPOINT_URL`, fresh tables, sample accounts, signed
 //! pushes as API Gateway events, a DynamoDB request counter and a stream reader.
 //!
-//! `make test` starts moto and sets `AWS_ENDPOINT_URL`; run a single test
-//! the same way with `scripts/with-moto cargo test -p whosent-integration`.
+//! `make test` starts moto and sets `AWS_ENDPOINT_URL`; for a single test,
+//! start the test stack (`STACK_DIR=.local/test STACK_SERVICES=minimal
+//! scripts/stack.sh up`), source its `endpoints.env`, then `cargo test`.
 
 pub mod emulated;
 pub mod webhook_server;

@@ -15,11 +15,8 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use whosent::ingest::Ingest;
-use whosent::secrets::SecretsManager;
-use whosent::store::DynamoStore;
-
-/// The webhook as the tests run it: real adapters, on a loopback port.
-pub type LocalIngest = Ingest<DynamoStore, DynamoStore, SecretsManager>;
+use whosent::secrets::SecretSource;
+use whosent::store::{AccountRegistry, PushLedger};
 
 /// A running webhook; stops when dropped.
 pub struct WebhookServer {
@@ -35,7 +32,13 @@ impl Drop for WebhookServer {
 }
 
 impl WebhookServer {
-    pub async fn start(ingest: Arc<LocalIngest>) -> Self {
+    /// Serves `ingest` (on moto's store, or on the in-memory twin).
+    pub async fn start<R, L, S>(ingest: Arc<Ingest<R, L, S>>) -> Self
+    where
+        R: AccountRegistry + 'static,
+        L: PushLedger + 'static,
+        S: SecretSource + 'static,
+    {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
         let url = format!("http://{}", listener.local_addr().expect("local address"));
         let task = tokio::spawn(async move {
@@ -52,7 +55,15 @@ impl WebhookServer {
     }
 }
 
-async fn answer(ingest: Arc<LocalIngest>, request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
+async fn answer<R, L, S>(
+    ingest: Arc<Ingest<R, L, S>>,
+    request: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, Infallible>
+where
+    R: AccountRegistry,
+    L: PushLedger,
+    S: SecretSource,
+{
     let method = request.method().as_str().to_owned();
     let path = request.uri().path().to_owned();
     let query: Vec<(String, String)> =

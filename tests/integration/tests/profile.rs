@@ -43,8 +43,8 @@ async fn written_and_resolved(e: &Emulated, fans: &[u64], per: usize) -> Vec<Req
 }
 
 async fn lookup_api(e: &Emulated) -> Lookup<DynamoStore, SecretsManager> {
-    let name = format!("{}/api-keys", e.table);
-    put_secret(&e.aws, &name, &format!(r#"{{"keys":["{API_KEY}"]}}"#)).await;
+    let name = format!("{}/api-keys", e.table());
+    put_secret(e.aws(), &name, &format!(r#"{{"keys":["{API_KEY}"]}}"#)).await;
     Lookup::new(
         e.store.clone(),
         e.secrets.clone(),

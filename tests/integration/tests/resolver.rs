@@ -242,7 +242,7 @@ async fn a_wrong_password_stops_logins_until_the_secret_changes() {
     let account = e.accounts[0].clone();
     let username = e.platform.accounts()[0].username.clone();
     let wrong = serde_json::json!({"username": username, "password": "not-the-password"});
-    whosent_integration::put_secret(&e.aws, &account.console_secret, &wrong.to_string()).await;
+    whosent_integration::put_secret(e.aws(), &account.console_secret, &wrong.to_string()).await;
     let fans = e.follower_fakeids(0);
     e.text(0, fans[0], "hello").await;
     let keys = e.pending().await;
@@ -262,7 +262,7 @@ async fn a_wrong_password_stops_logins_until_the_secret_changes() {
 
     // A new version of the secret lifts the state.
     let right = serde_json::json!({"username": username, "password": e.platform.accounts()[0].password});
-    whosent_integration::put_secret(&e.aws, &account.console_secret, &right.to_string()).await;
+    whosent_integration::put_secret(e.aws(), &account.console_secret, &right.to_string()).await;
     e.store.set_request_state(&keys[0].account, &keys[0].open_id, ResolveState::Pending, None, None, 0).await.unwrap();
     let run = e.resolve(&keys, &Emulated::quick_config()).await;
     assert_eq!(e.check_against_truth(&keys).await, 1, "{run:?}");
@@ -379,7 +379,7 @@ async fn the_resolver_function_answers_a_stream_batch_with_the_records_to_retry(
         image.insert("open_id".into(), serde_dynamo::AttributeValue::S(open_id));
     }
     let mut config = resolver::Config::from_env(|name| match name {
-        "TABLE_NAME" => Some(e.table.clone()),
+        "TABLE_NAME" => Some(e.table().to_owned()),
         "CONSOLE_URL" => Some(e.platform.console_url()),
         _ => None,
     })
