@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::{Duration, Instant};
 
-use crate::console::{Console, Contact, MessageItem, MessageQuery, SessionState};
+use crate::console::{Console, ConsoleError, Contact, Dialog, MessageItem, MessageQuery, SessionState};
 use crate::matching::by_time::{self, Verdict};
 use crate::matching::by_user_list;
 use crate::secrets::{PushSecret, SecretSource};
@@ -36,7 +36,8 @@ pub struct ResolverConfig {
     /// A later row this far past a push's window shows the list has moved on.
     pub progress_margin_secs: i64,
     /// How long after a follower's message the account's reply (with its
-    /// marker) usually shows on the dialog page; a page is not read sooner.
+    /// marker) usually shows on the dialog page; a page is not read sooner,
+    /// unless the message fits a pending push by time.
     pub reply_grace_secs: i64,
     /// Looks at the console per invocation while something is undecided.
     pub rounds: u32,
@@ -49,6 +50,8 @@ pub struct ResolverConfig {
     /// Pages of the unresolved list (from the newest followers) walked for
     /// senders of events, which have no row in the message list.
     pub event_walk_pages: u32,
+    /// Dialog pages read at once.
+    pub parallel_reads: usize,
 }
 
 impl Default for ResolverConfig {
@@ -60,11 +63,12 @@ impl Default for ResolverConfig {
             settle_secs: 8,
             progress_margin_secs: 2,
             reply_grace_secs: 2,
-            rounds: 4,
-            round_wait: Duration::from_secs(2),
+            rounds: 24,
+            round_wait: Duration::from_millis(500),
             page_size: 100,
             max_list_pages: 20,
             event_walk_pages: 1,
+            parallel_reads: 8,
         }
     }
 }
@@ -93,6 +97,10 @@ pub struct Stats {
     pub follower_pages: usize,
     pub moves: usize,
     pub resolved: usize,
+    /// Time spent waiting for rows and replies to show.
+    pub paused: Duration,
+    /// Time spent in console reads (lists, pages), overlapping ones counted once.
+    pub console: Duration,
 }
 
 /// The resolver of one invocation.
@@ -107,6 +115,9 @@ pub struct Resolver<'a, St, Se, C> {
     /// the resolver's "now" is the first plus what has elapsed since.
     clock: std::sync::Mutex<(i64, Instant)>,
 }
+
+/// A dialog page and the session it was read with.
+type DialogRead = (Dialog, SessionState);
 
 /// The work on one account: who is pending, what was found.
 struct Work {
@@ -360,9 +371,11 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
         match work.account.strategy {
             Strategy::Time => self.by_time(work, now).await,
             Strategy::UserList => self.by_user_list(work, now).await,
+            // A marker is proof as soon as its reply shows; the message list
+            // only once the push's window has closed.
             Strategy::Auto => {
-                self.by_time(work, now).await?;
-                self.by_user_list(work, now).await
+                self.by_user_list(work, now).await?;
+                self.by_time(work, now).await
             }
         }
     }
@@ -442,8 +455,15 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
                     _ => {}
                 }
             }
+            // While others keep writing, look again soon: the list moving past
+            // a window settles it before the clock does. Otherwise, and for
+            // the last look, wait for the clock.
             let last_round = round + 1 == self.config.rounds;
-            match settles_at {
+            let newest_push = pushes.iter().flat_map(|(_, h)| h.iter().map(|h| h.create_time)).max().unwrap_or(now);
+            let moving = work.newest_row_time() > newest_push;
+            let next = settles_at
+                .map(|at| if round + 2 == self.config.rounds || !moving { at } else { at.min(self.unix_now()) });
+            match next {
                 Some(at) if !work.pending.is_empty() && !last_round && self.pause_until(at).await => {}
                 _ => return Ok(()),
             }
@@ -472,13 +492,17 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
         for _ in 0..self.config.max_list_pages {
             let query = MessageQuery { count: self.config.page_size, day: 7, from_msg_id, offset: 0 };
             let console = self.sessions.console();
+            let started = Instant::now();
             let page = self
                 .sessions
                 .call(&work.account, &mut work.session, self.unix_now(), |s| async move {
                     console.messages(&s, query).await
                 })
                 .await?;
-            self.count(|s| s.list_reads += 1);
+            self.count(|s| {
+                s.list_reads += 1;
+                s.console += started.elapsed();
+            });
             let full = page.len() as u32 >= self.config.page_size;
             let reached_known = page.iter().any(|row| known.contains(&row.id));
             let reached_time = page.iter().any(|row| row.date_time < back_to);
@@ -564,41 +588,48 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
             }
         }
 
-        let walks: HashMap<u64, WalkRecord> =
+        let mut walks: HashMap<u64, WalkRecord> =
             self.store.walks(&work.account.id).await?.into_iter().map(|w| (w.fake_id, w)).collect();
-        let mut read: HashSet<u64> = HashSet::new();
         for round in 0..self.config.rounds {
             if work.pending.is_empty() {
                 return Ok(());
             }
-            // Followers who wrote lately come first: an unknown sender who
-            // wrote a message is among them.
             let newest_push = work.pending.values().map(|r| r.last_hint.create_time).max().unwrap_or(now);
             let oldest_push = work.pending.values().map(|r| r.first_hint.create_time).min().unwrap_or(now);
             self.read_list(work, oldest_push - self.config.skew_secs - self.config.settle_secs).await?;
+            let rows = work.rows();
+            // Whose row fits a pending push by time is the likely sender: its
+            // page is read at once. The others who wrote lately come next,
+            // newest first, once their replies should show.
+            let mut likely: HashSet<u64> = HashSet::new();
+            for request in work.pending.values() {
+                for hint in hints(request).iter().filter(|h| h.marker_planted) {
+                    likely.extend(by_time::candidates(hint, &rows, self.config.skew_secs).into_keys());
+                }
+            }
             let mut writers: BTreeMap<u64, i64> = BTreeMap::new();
-            for row in work.rows.values().filter(|r| !r.from_account()) {
+            for row in rows.iter().filter(|r| !r.from_account()) {
                 let latest = writers.entry(row.fake_id).or_default();
                 *latest = (*latest).max(row.date_time);
             }
             let mut order: Vec<(u64, i64)> = writers.into_iter().collect();
-            order.sort_by_key(|(_, at)| std::cmp::Reverse(*at));
+            order.sort_by_key(|(fake_id, at)| (!likely.contains(fake_id), std::cmp::Reverse(*at)));
             let grace_until = self.unix_now() - self.config.reply_grace_secs;
             let mut deferred: Option<i64> = None;
+            let mut to_read = Vec::new();
             for (fake_id, wrote_at) in order {
-                if work.pending.is_empty() {
-                    return Ok(());
-                }
-                // The reply to so fresh a message may not show yet: read it next time.
-                if wrote_at > grace_until {
+                if !likely.contains(&fake_id) && wrote_at > grace_until {
                     deferred = Some(deferred.map_or(wrote_at, |d: i64| d.max(wrote_at)));
                     continue;
                 }
-                if self.worth_reading(work, &walks, &read, fake_id, Some(wrote_at), None).await? {
-                    self.read_dialog(work, &table, fake_id, oldest_push, now).await?;
-                    read.insert(fake_id);
+                if self.worth_reading(work, &walks, fake_id, Some(wrote_at), None).await? {
+                    to_read.push(fake_id);
                 }
             }
+            // The likely senders at once, the others from one page upwards.
+            let first_wave = to_read.iter().take_while(|f| likely.contains(f)).count();
+            self.read_dialogs(work, &table, &mut walks, &to_read, first_wave, oldest_push, now).await?;
+
             // Then the top of the unresolved list, the newest followers: who
             // only followed (an event) has no row in the message list. Deeper
             // walks for other events would read every page again and again;
@@ -625,27 +656,31 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
                 if page.is_empty() {
                     break;
                 }
+                let mut to_read = Vec::new();
                 for contact in page {
-                    if work.pending.is_empty() {
-                        return Ok(());
-                    }
-                    if self.worth_reading(work, &walks, &read, contact.fake_id, None, newest_event).await? {
-                        self.read_dialog(work, &table, contact.fake_id, oldest_push, now).await?;
-                        read.insert(contact.fake_id);
+                    if self.worth_reading(work, &walks, contact.fake_id, None, newest_event).await? {
+                        to_read.push(contact.fake_id);
                     }
                 }
+                self.read_dialogs(work, &table, &mut walks, &to_read, 1, oldest_push, now).await?;
             }
-            // The replies carrying the markers may not show yet: look again
-            // once they should, or once the newest push has settled.
-            let settles_at = match deferred {
-                Some(wrote_at) => wrote_at + self.config.reply_grace_secs,
-                None => newest_push + self.config.skew_secs + self.config.settle_secs,
-            };
-            let young = self.unix_now() < settles_at;
-            if !young || round + 1 == self.config.rounds || !self.pause_until(settles_at).await {
+            if work.pending.is_empty() || round + 1 == self.config.rounds {
                 return Ok(());
             }
-            read.clear();
+            // Look again soon while a push's row or reply may still show;
+            // else once the deferred pages are due; else done.
+            let unix_now = self.unix_now();
+            let settles_at = newest_push + self.config.skew_secs + self.config.settle_secs;
+            let next = match deferred.map(|at| at + self.config.reply_grace_secs) {
+                // The last look waits for the clock.
+                _ if unix_now < settles_at && round + 2 == self.config.rounds => Some(settles_at),
+                _ if unix_now < settles_at => Some(unix_now),
+                due => due,
+            };
+            match next {
+                Some(at) if self.pause_until(at).await => {}
+                _ => return Ok(()),
+            }
         }
         Ok(())
     }
@@ -661,12 +696,11 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
         &self,
         work: &mut Work,
         walks: &HashMap<u64, WalkRecord>,
-        read: &HashSet<u64>,
         fake_id: u64,
         wrote_at: Option<i64>,
         event_at: Option<i64>,
     ) -> Result<bool, SessionError> {
-        if read.contains(&fake_id) || work.matched.values().any(|f| *f == fake_id) {
+        if work.matched.values().any(|f| *f == fake_id) {
             return Ok(false);
         }
         let window = self.config.skew_secs + self.config.settle_secs;
@@ -712,30 +746,140 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
         Ok(page.contacts)
     }
 
-    /// Reads one follower's dialog page, records every marker on it, and
-    /// commits the ones of pending openIDs.
-    async fn read_dialog(
+    /// Reads followers' dialog pages in waves, from `first_wave` at once up
+    /// to `parallel_reads`, until no request is pending; records every marker
+    /// on them and commits the ones of pending openIDs.
+    #[allow(clippy::too_many_arguments)]
+    async fn read_dialogs(
         &self,
         work: &mut Work,
         table: &HashMap<String, String>,
-        fake_id: u64,
+        walks: &mut HashMap<u64, WalkRecord>,
+        fake_ids: &[u64],
+        first_wave: usize,
         since: i64,
         now: i64,
     ) -> Result<(), SessionError> {
+        let create_time = (since - self.config.skew_secs - self.config.settle_secs).max(0);
+        let mut rest = fake_ids;
+        let mut wave = first_wave.max(1);
+        while !rest.is_empty() && !work.pending.is_empty() {
+            let (these, later) = rest.split_at(wave.min(rest.len()));
+            self.read_wave(work, table, walks, these, create_time, now).await?;
+            rest = later;
+            wave = (wave * 2).min(self.config.parallel_reads.max(1));
+        }
+        Ok(())
+    }
+
+    /// Reads the pages of `fake_ids` at once. A read whose session ended
+    /// again after its renewal is tried once more, alone.
+    async fn read_wave(
+        &self,
+        work: &mut Work,
+        table: &HashMap<String, String>,
+        walks: &mut HashMap<u64, WalkRecord>,
+        fake_ids: &[u64],
+        create_time: i64,
+        now: i64,
+    ) -> Result<(), SessionError> {
         let uin = work.session.uin.unwrap_or_default();
-        let create_time = since - self.config.skew_secs - self.config.settle_secs;
         let console = self.sessions.console();
-        let dialog = self
-            .sessions
-            .call(&work.account, &mut work.session, self.unix_now(), |s| async move {
-                console.dialog(&s, fake_id, uin, create_time.max(0)).await
-            })
-            .await?;
+        let (account, session) = (&work.account, &work.session);
+        let started = Instant::now();
+        let pages: Vec<(u64, Result<DialogRead, SessionError>)> =
+            futures::future::join_all(fake_ids.iter().map(|&fake_id| async move {
+                // Each read keeps its own copy: a renewal (200003) is shared through the store.
+                let mut session = session.clone();
+                let page = self
+                    .sessions
+                    .call(account, &mut session, self.unix_now(), |s| async move {
+                        console.dialog(&s, fake_id, uin, create_time).await
+                    })
+                    .await;
+                (fake_id, page.map(|dialog| (dialog, session)))
+            }))
+            .await;
+        let mut again = Vec::new();
+        let mut failed = None;
+        for (fake_id, page) in pages {
+            match page {
+                Ok((dialog, session)) => {
+                    if session.token != work.session.token && session.created_at >= work.session.created_at {
+                        work.session = session;
+                    }
+                    self.keep_page(work, table, walks, fake_id, Some(dialog), now).await?;
+                }
+                Err(SessionError::Console(ConsoleError::SessionExpired)) => again.push(fake_id),
+                Err(err) => self.keep_failed_page(work, table, walks, fake_id, err, now, &mut failed).await?,
+            }
+        }
+        for fake_id in again {
+            let page = self
+                .sessions
+                .call(&work.account, &mut work.session, self.unix_now(), |s| async move {
+                    console.dialog(&s, fake_id, uin, create_time).await
+                })
+                .await;
+            match page {
+                Ok(dialog) => self.keep_page(work, table, walks, fake_id, Some(dialog), now).await?,
+                Err(err) => self.keep_failed_page(work, table, walks, fake_id, err, now, &mut failed).await?,
+            }
+        }
+        self.count(|s| s.console += started.elapsed());
+        failed.map_or(Ok(()), Err)
+    }
+
+    /// A read that failed: 200002 means the follower left since writing, so
+    /// the page holds nothing for us and is not read again; anything else
+    /// is kept to be reported once the other pages are stored.
+    #[allow(clippy::too_many_arguments)]
+    async fn keep_failed_page(
+        &self,
+        work: &mut Work,
+        table: &HashMap<String, String>,
+        walks: &mut HashMap<u64, WalkRecord>,
+        fake_id: u64,
+        err: SessionError,
+        now: i64,
+        failed: &mut Option<SessionError>,
+    ) -> Result<(), SessionError> {
+        match err {
+            SessionError::Console(ConsoleError::InvalidArgument) => {
+                tracing::debug!(fake_id, "no dialog page: no longer a follower");
+                self.keep_page(work, table, walks, fake_id, None, now).await
+            }
+            err => {
+                failed.get_or_insert(err);
+                Ok(())
+            }
+        }
+    }
+
+    /// Records a page read (`None`: the follower is gone), every marker on
+    /// it, and commits the ones of pending openIDs.
+    async fn keep_page(
+        &self,
+        work: &mut Work,
+        table: &HashMap<String, String>,
+        walks: &mut HashMap<u64, WalkRecord>,
+        fake_id: u64,
+        dialog: Option<Dialog>,
+        now: i64,
+    ) -> Result<(), SessionError> {
         self.count(|s| s.dialog_reads += 1);
-        let walk =
-            WalkRecord { fake_id, read_at: self.unix_now(), newest_message_at: by_user_list::newest_answered(&dialog) };
+        let read_at = self.unix_now();
+        let newest_message_at = dialog.as_ref().map_or(read_at, by_user_list::newest_answered);
+        let walk = WalkRecord { fake_id, read_at, newest_message_at };
         self.store.record_walk(&work.account.id, &walk).await?;
-        for found in by_user_list::markers_in(&dialog, fake_id) {
+        walks.insert(fake_id, walk);
+        let found = dialog.map(|d| by_user_list::markers_in(&d, fake_id)).unwrap_or_default();
+        let mut recorded = HashSet::new();
+        for found in found {
+            // A page repeats its follower's marker in every reply: once is enough.
+            if !recorded.insert(found.marker.clone()) {
+                continue;
+            }
             let record =
                 MarkerRecord { marker: found.marker.clone(), fake_id, message_id: found.message_id, found_at: now };
             self.store.record_marker(&work.account.id, &record).await?;
@@ -828,6 +972,7 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
             return false;
         }
         tokio::time::sleep(wait).await;
+        self.count(|s| s.paused += wait);
         true
     }
 }

@@ -81,7 +81,8 @@ where
     if left.is_zero() {
         return Err(FunctionError::NoTime);
     }
-    let deadline = Instant::now() + left;
+    let started = Instant::now();
+    let deadline = started + left;
     let records = &event.payload.records;
     let keys = keys_of(records);
     let batch: Vec<ProfileKey> = keys.iter().filter_map(|k| k.as_ref().ok().cloned()).collect();
@@ -113,6 +114,7 @@ where
         avatars_refused = stats.avatars_refused,
         stamped = stats.stamped,
         logins = profiles.logins(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
         "batch handled"
     );
     Ok(response)

@@ -54,6 +54,8 @@ impl Config {
                 rounds: u32::try_from(unsigned("ROUNDS", u64::from(defaults.rounds))?)
                     .map_err(|_| ConfigError::NotANumber("ROUNDS"))?,
                 round_wait: Duration::from_millis(unsigned("ROUND_WAIT_MS", defaults.round_wait.as_millis() as u64)?),
+                parallel_reads: usize::try_from(unsigned("PARALLEL_READS", defaults.parallel_reads as u64)?)
+                    .map_err(|_| ConfigError::NotANumber("PARALLEL_READS"))?,
                 ..defaults
             },
             deadline_margin: Duration::from_millis(unsigned("DEADLINE_MARGIN_MS", 3000)?),

@@ -80,7 +80,8 @@ where
     if left.is_zero() {
         return Err(FunctionError::NoTime);
     }
-    let deadline = Instant::now() + left;
+    let started = Instant::now();
+    let deadline = started + left;
     let records = &event.payload.records;
     let keys = keys_of(records);
     let batch: Vec<RequestKey> = keys.iter().filter_map(|k| k.as_ref().ok().cloned()).collect();
@@ -115,6 +116,9 @@ where
         dialog_reads = stats.dialog_reads,
         follower_pages = stats.follower_pages,
         moves = stats.moves,
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        paused_ms = stats.paused.as_millis() as u64,
+        console_ms = stats.console.as_millis() as u64,
         "batch handled"
     );
     Ok(response)

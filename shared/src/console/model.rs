@@ -200,7 +200,7 @@ pub(crate) struct DialogAnswer {
 }
 
 /// One follower's dialog page: messages both ways, newest first.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Dialog {
     pub to_nick_name: String,
     pub messages: Vec<MessageItem>,

@@ -39,16 +39,13 @@ pub fn marker_table<'a>(key: &[u8], open_ids: impl IntoIterator<Item = &'a str>)
 }
 
 /// The newest `date_time` of the follower's own messages on a page that the
-/// account had answered when the page was read (0: none). A later message
+/// account had answered when the page was read (0: none): the page is newest
+/// first, so an answer is an account's message above it. A later message
 /// without an answer yet may still get its marker.
 pub fn newest_answered(dialog: &Dialog) -> i64 {
-    let last_answer = dialog.messages.iter().filter(|m| m.from_account()).map(|m| m.date_time).max();
-    dialog
-        .messages
-        .iter()
-        .filter(|m| !m.from_account() && last_answer.is_some_and(|a| a >= m.date_time))
-        .map(|m| m.date_time)
-        .max()
+    let first_answer = dialog.messages.iter().position(|m| m.from_account());
+    first_answer
+        .and_then(|at| dialog.messages[at..].iter().filter(|m| !m.from_account()).map(|m| m.date_time).max())
         .unwrap_or(0)
 }
 

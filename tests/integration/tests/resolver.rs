@@ -207,6 +207,25 @@ async fn a_new_follower_is_found_by_walking_the_unresolved_list() {
 }
 
 #[tokio::test]
+async fn a_follower_who_left_after_writing_does_not_hold_up_the_others() {
+    let e = Emulated::start(quiet(28, 1, 40), &[Strategy::UserList]).await;
+    let fans = e.follower_fakeids(0);
+    let (leaver, stayer) = (fans[0], fans[1]);
+    e.text(0, leaver, "bye").await;
+    e.send(Outgoing::new(0, leaver, Body::Unsubscribe)).await;
+    e.text(0, stayer, "hi").await;
+    let keys = e.pending().await;
+    assert_eq!(keys.len(), 2);
+    let run = e.resolve(&keys, &Emulated::quick_config()).await;
+    // The leaver's page answers 200002 now: no marker can be read there,
+    // and that is an answer, not a failure to retry.
+    assert!(run.outcomes.iter().all(|o| *o == Outcome::Done), "{run:?}");
+    assert_eq!(e.check_against_truth(&keys).await, 1, "{run:?}");
+    let stayer_key = keys.iter().find(|k| e.platform.fakeid_of(0, &k.open_id) == Some(stayer)).expect("the stayer");
+    assert_eq!(e.request_state(stayer_key).await.0, ResolveState::Resolved);
+}
+
+#[tokio::test]
 async fn a_session_ending_in_the_middle_of_a_walk_is_renewed_and_the_walk_goes_on() {
     let e = Emulated::start(quiet(26, 1, 60), &[Strategy::UserList]).await;
     let fans = e.follower_fakeids(0);
