@@ -126,8 +126,14 @@ async fn add_creates_the_secrets_and_the_item_and_update_keeps_what_it_should() 
 }
 
 async fn put_request(admin: &Admin, id: &str, open_id: &str, state: ResolveState) {
-    let hint =
-        ResolveHint { create_time: 1, msg_type: "text".into(), msg_id: None, content: None, marker_planted: false };
+    let hint = ResolveHint {
+        create_time: 1,
+        msg_type: "text".into(),
+        msg_id: None,
+        content: None,
+        marker_planted: false,
+        event: None,
+    };
     let request = ResolveRequest {
         account: id.to_owned(),
         open_id: open_id.to_owned(),

@@ -231,6 +231,7 @@ impl<R: AccountRegistry, L: PushLedger, S: SecretSource> Ingest<R, L, S> {
             msg_id: push.msg_id.map(|id| id.to_string()),
             content: push.features().content,
             marker_planted: marker.is_some(),
+            event: push.features().event,
         });
         let answer = match &marker {
             Some(marker) => Answer::Reply {

@@ -116,6 +116,9 @@ pub struct Resolver<'a, St, Se, C> {
     clock: std::sync::Mutex<(i64, Instant)>,
 }
 
+/// The last read of followers' pages, by FakeID (`None`: never read).
+type Walks = HashMap<u64, Option<WalkRecord>>;
+
 /// A dialog page and the session it was read with.
 type DialogRead = (Dialog, SessionState);
 
@@ -230,11 +233,12 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
         let mut done = Vec::new();
         let mut pending = BTreeMap::new();
         let mut already_mapped = Vec::new();
+        let mut stored = self.store.requests_and_senders(account_id, open_ids).await?;
         for &open_id in open_ids {
-            match self.store.request(account_id, open_id).await? {
+            let found = stored.remove(open_id).unwrap_or_default();
+            match found.request {
                 Some(request) if request.state == ResolveState::Pending => {
-                    let sender = self.store.sender_record(account_id, open_id).await?;
-                    match sender.and_then(|s| s.fake_id) {
+                    match found.sender.and_then(|s| s.fake_id) {
                         // Resolved meanwhile (a marker seen for another request, say).
                         Some(fake_id) => {
                             let detail = "mapped before this request was handled";
@@ -255,7 +259,8 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
                         }
                     }
                 }
-                // Gone, resolved, waiting or unresolved: a redelivery; nothing to do.
+                // Gone, resolved, waiting or unresolved, or named twice in the
+                // batch: a redelivery; nothing to do.
                 _ => done.push((open_id.to_owned(), Outcome::Done)),
             }
         }
@@ -344,6 +349,10 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
             Strategy::Time => "no single follower fits the push in the message list".into(),
             _ if !any_marker && !any_row => {
                 "no marker was planted (the push gets no reply): waits for the follower's next message".into()
+            }
+            _ if !any_row && !hints.iter().any(is_follow) => {
+                "an event other than a follow has no row to find its page by: waits for the follower's next message"
+                    .into()
             }
             _ => "no marker found in the unresolved followers' dialog pages".into(),
         }
@@ -549,12 +558,15 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
     // ----- by user list (claims 3 and 4) -----
 
     async fn by_user_list(&self, work: &mut Work, now: i64) -> Result<(), SessionError> {
-        // Only a push whose reply carried a marker can be found this way; the
-        // others (a periodic location report, say) wait for the next message.
+        // Only a push whose reply carried a marker can be found this way, and
+        // only where its page can be found: through its row in the message
+        // list, or, for a follow, at the top of the unresolved list. The
+        // others (a menu click, a periodic location report) wait for the
+        // sender's next message.
         let unmarked: Vec<String> = work
             .pending
             .iter()
-            .filter(|(_, r)| !hints(r).iter().any(|h| h.marker_planted))
+            .filter(|(_, r)| !hints(r).iter().any(findable_by_marker))
             .map(|(open_id, _)| open_id.clone())
             .collect();
         let unmarked: BTreeMap<String, ResolveRequest> =
@@ -572,24 +584,21 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
             tracing::warn!(account = %work.account.id, "no marker key in the push secret: the user list cannot be used");
             return Ok(());
         };
-        // Recognise the markers of every pending openID of the account, not
-        // only this batch's: whatever is found is recorded.
-        let mut open_ids: Vec<String> = work.pending.keys().cloned().collect();
-        for request in self.store.requests_in(&work.account.id, ResolveState::Pending).await? {
-            open_ids.push(request.open_id);
-        }
-        let table = by_user_list::marker_table(key.as_bytes(), open_ids.iter().map(String::as_str));
+        // The markers of the batch's pending openIDs. Markers of others seen
+        // on the way are recorded for their own requests.
+        let table = by_user_list::marker_table(key.as_bytes(), work.pending.keys().map(String::as_str));
 
         // Markers already seen on earlier walks.
-        for seen in self.store.markers(&work.account.id).await? {
+        let named: Vec<String> = table.keys().cloned().collect();
+        for seen in self.store.markers_named(&work.account.id, &named).await? {
             if let Some(open_id) = table.get(&seen.marker).filter(|o| work.pending.contains_key(*o)).cloned() {
                 let resolution = user_list_resolution(seen.fake_id, seen.message_id, seen.found_at);
                 self.commit(work, &open_id, resolution, now).await?;
             }
         }
 
-        let mut walks: HashMap<u64, WalkRecord> =
-            self.store.walks(&work.account.id).await?.into_iter().map(|w| (w.fake_id, w)).collect();
+        // The last read of each follower's page, fetched as followers come up.
+        let mut walks = Walks::default();
         for round in 0..self.config.rounds {
             if work.pending.is_empty() {
                 return Ok(());
@@ -615,6 +624,8 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
             let mut order: Vec<(u64, i64)> = writers.into_iter().collect();
             order.sort_by_key(|(fake_id, at)| (!likely.contains(fake_id), std::cmp::Reverse(*at)));
             let grace_until = self.unix_now() - self.config.reply_grace_secs;
+            let writers: Vec<u64> = order.iter().map(|(f, _)| *f).collect();
+            self.fetch_walks(work, &mut walks, &writers).await?;
             let mut deferred: Option<i64> = None;
             let mut to_read = Vec::new();
             for (fake_id, wrote_at) in order {
@@ -622,24 +633,20 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
                     deferred = Some(deferred.map_or(wrote_at, |d: i64| d.max(wrote_at)));
                     continue;
                 }
-                if self.worth_reading(work, &walks, fake_id, Some(wrote_at), None).await? {
+                if self.worth_reading(work, &walks, fake_id, Some(wrote_at), None) {
                     to_read.push(fake_id);
                 }
             }
             // The likely senders at once, the others from one page upwards.
             let first_wave = to_read.iter().take_while(|f| likely.contains(f)).count();
-            self.read_dialogs(work, &table, &mut walks, &to_read, first_wave, oldest_push, now).await?;
+            self.read_dialogs(work, &table, &mut walks, &to_read, first_wave, oldest_push, now, |_| true).await?;
 
             // Then the top of the unresolved list, the newest followers: who
             // only followed (an event) has no row in the message list. Deeper
             // walks for other events would read every page again and again;
             // those senders are found when they next write.
-            let newest_event = work
-                .pending
-                .values()
-                .filter(|r| !hints(r).iter().any(by_time::has_row))
-                .map(|r| r.last_hint.create_time)
-                .max();
+            let newest_event =
+                work.pending.values().filter(|r| awaits_follow_walk(r)).map(|r| r.last_hint.create_time).max();
             let walk_pages = match newest_event {
                 Some(event) if event <= grace_until => self.config.event_walk_pages,
                 Some(event) => {
@@ -656,13 +663,19 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
                 if page.is_empty() {
                     break;
                 }
-                let mut to_read = Vec::new();
-                for contact in page {
-                    if self.worth_reading(work, &walks, contact.fake_id, None, newest_event).await? {
-                        to_read.push(contact.fake_id);
-                    }
+                // New followers are at the top: a few more than the follows
+                // sought, in case others followed since. A follower who left
+                // again is not there at all; they are found when they write.
+                let follows = work.pending.values().filter(|r| awaits_follow_walk(r)).count();
+                let depth = 2 * follows + 2;
+                let contacts: Vec<u64> = page.iter().take(depth).map(|c| c.fake_id).collect();
+                self.fetch_walks(work, &mut walks, &contacts).await?;
+                let to_read: Vec<u64> =
+                    contacts.into_iter().filter(|f| self.worth_reading(work, &walks, *f, None, newest_event)).collect();
+                self.read_dialogs(work, &table, &mut walks, &to_read, 1, oldest_push, now, awaits_follow_walk).await?;
+                if !work.pending.values().any(awaits_follow_walk) {
+                    break;
                 }
-                self.read_dialogs(work, &table, &mut walks, &to_read, 1, oldest_push, now).await?;
             }
             if work.pending.is_empty() || round + 1 == self.config.rounds {
                 return Ok(());
@@ -687,50 +700,50 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
 
     /// Whether a follower's dialog page may hold a marker not seen yet.
     ///
-    /// A page read before is worth reading again only when the follower wrote
-    /// something unanswered at that read, recently enough that its reply could
-    /// not show yet (`wrote_at`, from the message list), or, on the walk of
-    /// the unresolved list, when it was read too early for the reply to the
-    /// newest pending event (`event_at`).
-    async fn worth_reading(
+    /// A page that showed the follower's marker is not read again: that
+    /// follower is known. Another page read before is worth reading again
+    /// only when the follower wrote something unanswered at that read,
+    /// recently enough that its reply could not show yet (`wrote_at`, from the
+    /// message list), or, on the walk of the unresolved list, when it was
+    /// read too early for the reply to the newest pending event (`event_at`).
+    fn worth_reading(
         &self,
-        work: &mut Work,
-        walks: &HashMap<u64, WalkRecord>,
+        work: &Work,
+        walks: &Walks,
         fake_id: u64,
         wrote_at: Option<i64>,
         event_at: Option<i64>,
-    ) -> Result<bool, SessionError> {
+    ) -> bool {
         if work.matched.values().any(|f| *f == fake_id) {
-            return Ok(false);
+            return false;
+        }
+        let Some(walk) = walks.get(&fake_id).and_then(Option::as_ref) else {
+            return true;
+        };
+        if walk.marker.is_some() {
+            return false;
         }
         let window = self.config.skew_secs + self.config.settle_secs;
-        if let Some(walk) = walks.get(&fake_id) {
-            let reread = match (wrote_at, event_at) {
-                (Some(wrote), _) => wrote > walk.newest_message_at && walk.read_at < wrote + window,
-                (None, Some(event)) => walk.read_at < event + self.config.reply_grace_secs,
-                (None, None) => false,
-            };
-            if !reread {
-                return Ok(false);
-            }
+        match (wrote_at, event_at) {
+            (Some(wrote), _) => wrote > walk.newest_message_at && walk.read_at < wrote + window,
+            (None, Some(event)) => walk.read_at < event + self.config.reply_grace_secs,
+            (None, None) => false,
         }
-        if wrote_at.is_some() {
-            // Followers from the message list may be resolved already.
-            if !work.mapped.contains_key(&fake_id) {
-                let owner = self
-                    .store
-                    .mapped_to(fake_id)
-                    .await?
-                    .into_iter()
-                    .find(|(account, _)| *account == work.account.id)
-                    .map(|(_, open_id)| open_id);
-                work.mapped.insert(fake_id, owner);
-            }
-            if work.mapped.get(&fake_id).is_some_and(Option::is_some) {
-                return Ok(false);
-            }
+    }
+
+    /// Fetches the last read of the followers not looked up yet.
+    async fn fetch_walks(&self, work: &Work, walks: &mut Walks, fake_ids: &[u64]) -> Result<(), SessionError> {
+        let missing: Vec<u64> = fake_ids.iter().copied().filter(|f| !walks.contains_key(f)).collect();
+        if missing.is_empty() {
+            return Ok(());
         }
-        Ok(true)
+        for fake_id in &missing {
+            walks.insert(*fake_id, None);
+        }
+        for walk in self.store.walks_of(&work.account.id, &missing).await? {
+            walks.insert(walk.fake_id, Some(walk));
+        }
+        Ok(())
     }
 
     async fn follower_page(&self, work: &mut Work, page_idx: u32) -> Result<Vec<Contact>, SessionError> {
@@ -747,23 +760,24 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
     }
 
     /// Reads followers' dialog pages in waves, from `first_wave` at once up
-    /// to `parallel_reads`, until no request is pending; records every marker
-    /// on them and commits the ones of pending openIDs.
+    /// to `parallel_reads`, while a pending request is `sought`; records
+    /// every marker on them and commits the ones of pending openIDs.
     #[allow(clippy::too_many_arguments)]
     async fn read_dialogs(
         &self,
         work: &mut Work,
         table: &HashMap<String, String>,
-        walks: &mut HashMap<u64, WalkRecord>,
+        walks: &mut Walks,
         fake_ids: &[u64],
         first_wave: usize,
         since: i64,
         now: i64,
+        sought: impl Fn(&ResolveRequest) -> bool,
     ) -> Result<(), SessionError> {
         let create_time = (since - self.config.skew_secs - self.config.settle_secs).max(0);
         let mut rest = fake_ids;
         let mut wave = first_wave.max(1);
-        while !rest.is_empty() && !work.pending.is_empty() {
+        while !rest.is_empty() && work.pending.values().any(&sought) {
             let (these, later) = rest.split_at(wave.min(rest.len()));
             self.read_wave(work, table, walks, these, create_time, now).await?;
             rest = later;
@@ -778,7 +792,7 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
         &self,
         work: &mut Work,
         table: &HashMap<String, String>,
-        walks: &mut HashMap<u64, WalkRecord>,
+        walks: &mut Walks,
         fake_ids: &[u64],
         create_time: i64,
         now: i64,
@@ -838,7 +852,7 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
         &self,
         work: &mut Work,
         table: &HashMap<String, String>,
-        walks: &mut HashMap<u64, WalkRecord>,
+        walks: &mut Walks,
         fake_id: u64,
         err: SessionError,
         now: i64,
@@ -862,7 +876,7 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
         &self,
         work: &mut Work,
         table: &HashMap<String, String>,
-        walks: &mut HashMap<u64, WalkRecord>,
+        walks: &mut Walks,
         fake_id: u64,
         dialog: Option<Dialog>,
         now: i64,
@@ -870,10 +884,11 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
         self.count(|s| s.dialog_reads += 1);
         let read_at = self.unix_now();
         let newest_message_at = dialog.as_ref().map_or(read_at, by_user_list::newest_answered);
-        let walk = WalkRecord { fake_id, read_at, newest_message_at };
-        self.store.record_walk(&work.account.id, &walk).await?;
-        walks.insert(fake_id, walk);
         let found = dialog.map(|d| by_user_list::markers_in(&d, fake_id)).unwrap_or_default();
+        let marker = found.first().map(|f| f.marker.clone());
+        let walk = WalkRecord { fake_id, read_at, newest_message_at, marker };
+        self.store.record_walk(&work.account.id, &walk).await?;
+        walks.insert(fake_id, Some(walk));
         let mut recorded = HashSet::new();
         for found in found {
             // A page repeats its follower's marker in every reply: once is enough.
@@ -982,12 +997,28 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
 fn findable(account: &Account, request: &ResolveRequest) -> bool {
     let hints = hints(request);
     let by_row = hints.iter().any(by_time::has_row);
-    let by_marker = hints.iter().any(|h| h.marker_planted);
+    let by_marker = hints.iter().any(findable_by_marker);
     match account.strategy {
         Strategy::Time => by_row,
         Strategy::UserList => by_marker,
         Strategy::Auto => by_row || by_marker,
     }
+}
+
+/// Whether a push's marker can be found: through the push's row in the
+/// message list, or, for a follow, at the top of the unresolved list.
+fn findable_by_marker(hint: &ResolveHint) -> bool {
+    hint.marker_planted && (by_time::has_row(hint) || is_follow(hint))
+}
+
+fn is_follow(hint: &ResolveHint) -> bool {
+    hint.event.as_deref().is_some_and(|e| e.eq_ignore_ascii_case("subscribe"))
+}
+
+/// A request only a walk of the unresolved list's top can find: a follow.
+fn awaits_follow_walk(request: &ResolveRequest) -> bool {
+    let hints = hints(request);
+    hints.iter().any(|h| h.marker_planted && is_follow(h)) && !hints.iter().any(by_time::has_row)
 }
 
 fn user_list_resolution(fake_id: u64, message_id: u64, at: i64) -> Resolution {

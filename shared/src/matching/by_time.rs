@@ -140,6 +140,7 @@ mod tests {
             msg_id: None,
             content: Some(content.into()),
             marker_planted: false,
+            event: None,
         }
     }
 

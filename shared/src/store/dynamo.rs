@@ -8,7 +8,8 @@ use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkErro
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::builders::UpdateBuilder;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, ConditionCheck, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
+    AttributeValue, ConditionCheck, KeysAndAttributes, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
+    Update,
 };
 use serde::{Deserialize, Serialize};
 
@@ -377,6 +378,41 @@ impl PushLedger for DynamoStore {
             tokio::time::sleep(Duration::from_millis(25 * u64::from(attempt))).await;
         }
         Err(StoreError::Contention)
+    }
+}
+
+impl DynamoStore {
+    /// The items of `keys` (pk, sk) that exist, in no particular order: one
+    /// `BatchGetItem` per 100 keys, asking again for unprocessed keys.
+    pub(super) async fn batch_get(&self, wanted: Vec<(String, String)>) -> Result<Vec<Item>, StoreError> {
+        let mut items = Vec::new();
+        for chunk in wanted.chunks(100) {
+            let mut builder = KeysAndAttributes::builder();
+            for (pk, sk) in chunk {
+                builder = builder.keys(HashMap::from([
+                    (keys::PK.to_owned(), AttributeValue::S(pk.clone())),
+                    (keys::SK.to_owned(), AttributeValue::S(sk.clone())),
+                ]));
+            }
+            let mut pending = builder.build().map_err(invalid)?;
+            let mut tries = 0;
+            loop {
+                let out =
+                    self.client.batch_get_item().request_items(&self.table, pending).send().await.map_err(dynamo)?;
+                items.extend(out.responses.and_then(|mut r| r.remove(&self.table)).unwrap_or_default());
+                match out.unprocessed_keys.and_then(|mut u| u.remove(&self.table)) {
+                    Some(rest) if !rest.keys().is_empty() => pending = rest,
+                    _ => break,
+                }
+                tries += 1;
+                if tries == 5 {
+                    return Err(StoreError::Contention);
+                }
+                // Unprocessed keys come back under load: back off, then ask again.
+                tokio::time::sleep(Duration::from_millis(50 << tries)).await;
+            }
+        }
+        Ok(items)
     }
 }
 

@@ -9,7 +9,9 @@ use super::model::{
     Account, AccountState, Answer, MessageRecord, Person, ProfileState, PushEntry, Recorded, Resolution, Sender,
     SenderField,
 };
-use super::resolving::{MappingOutcome, MarkerRecord, ResolverStore, SessionRecord, SessionStore, WalkRecord};
+use super::resolving::{
+    MappingOutcome, MarkerRecord, RequestAndSender, ResolverStore, SessionRecord, SessionStore, WalkRecord,
+};
 use super::{AccountRegistry, PushLedger, ResolveRequest, ResolveState, StoreError, keys};
 use crate::console::SessionState;
 
@@ -290,6 +292,26 @@ impl ResolverStore for MemoryStore {
         Ok(self.lock().resolve.get(&(account.to_owned(), open_id.to_owned())).cloned())
     }
 
+    async fn requests_and_senders(
+        &self,
+        account: &str,
+        open_ids: &[&str],
+    ) -> Result<HashMap<String, RequestAndSender>, StoreError> {
+        let tables = self.lock();
+        let mut out = HashMap::new();
+        for &open_id in open_ids {
+            let key = (account.to_owned(), open_id.to_owned());
+            let found = RequestAndSender {
+                request: tables.resolve.get(&key).cloned(),
+                sender: tables.senders.get(&key).cloned(),
+            };
+            if found.request.is_some() || found.sender.is_some() {
+                out.insert(open_id.to_owned(), found);
+            }
+        }
+        Ok(out)
+    }
+
     async fn requests_in(&self, account: &str, state: ResolveState) -> Result<Vec<ResolveRequest>, StoreError> {
         let tables = self.lock();
         let mut requests: Vec<ResolveRequest> =
@@ -381,6 +403,17 @@ impl ResolverStore for MemoryStore {
         Ok(tables.markers.iter().filter(|((a, _), _)| a == account).map(|(_, m)| m.clone()).collect())
     }
 
+    async fn markers_named(&self, account: &str, markers: &[String]) -> Result<Vec<MarkerRecord>, StoreError> {
+        let tables = self.lock();
+        let mut found: Vec<MarkerRecord> = markers
+            .iter()
+            .filter_map(|m| tables.markers.get(&(account.to_owned(), keys::marker_sk(m))).cloned())
+            .collect();
+        found.sort_by(|a, b| a.marker.cmp(&b.marker));
+        found.dedup();
+        Ok(found)
+    }
+
     async fn record_marker(&self, account: &str, marker: &MarkerRecord) -> Result<(), StoreError> {
         let key = (account.to_owned(), keys::marker_sk(&marker.marker));
         self.lock().markers.insert(key, marker.clone());
@@ -390,6 +423,17 @@ impl ResolverStore for MemoryStore {
     async fn walks(&self, account: &str) -> Result<Vec<WalkRecord>, StoreError> {
         let tables = self.lock();
         Ok(tables.walks.iter().filter(|((a, _), _)| a == account).map(|(_, w)| w.clone()).collect())
+    }
+
+    async fn walks_of(&self, account: &str, fake_ids: &[u64]) -> Result<Vec<WalkRecord>, StoreError> {
+        let tables = self.lock();
+        let mut found: Vec<WalkRecord> = fake_ids
+            .iter()
+            .filter_map(|f| tables.walks.get(&(account.to_owned(), keys::walked_sk(*f))).cloned())
+            .collect();
+        found.sort_by_key(|w| w.fake_id);
+        found.dedup();
+        Ok(found)
     }
 
     async fn record_walk(&self, account: &str, walk: &WalkRecord) -> Result<(), StoreError> {

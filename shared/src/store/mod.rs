@@ -19,7 +19,9 @@ pub use lookup::{LookupStore, MessagePage, MessageQuery, SenderRecords};
 pub use memory::MemoryStore;
 pub use model::*;
 pub use profiles::{FetchedProfile, PendingPage, ProfileStore};
-pub use resolving::{MappingOutcome, MarkerRecord, ResolverStore, SessionRecord, SessionStore, WalkRecord};
+pub use resolving::{
+    MappingOutcome, MarkerRecord, RequestAndSender, ResolverStore, SessionRecord, SessionStore, WalkRecord,
+};
 
 /// Why the store failed.
 #[derive(Debug, thiserror::Error)]

@@ -283,6 +283,9 @@ pub struct ResolveHint {
     /// Whether the push got the user-list marker in its reply.
     #[serde(default)]
     pub marker_planted: bool,
+    /// The event's name (`subscribe`, `CLICK`…), for an event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<String>,
 }
 
 /// Everything one new push writes, atomically.

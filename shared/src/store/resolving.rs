@@ -2,6 +2,8 @@
 //! their login lease, account states, mappings, markers seen and dialog pages
 //! read. The ports, and their DynamoDB adapter.
 
+use std::collections::{HashMap, HashSet};
+
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
 use serde::{Deserialize, Serialize};
@@ -52,6 +54,17 @@ pub struct WalkRecord {
     pub read_at: i64,
     /// `date_time` of the follower's newest message on the page (0: none).
     pub newest_message_at: i64,
+    /// The follower's marker, when the page showed one: the follower is
+    /// then known, and its page is worth reading only for that openID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+}
+
+/// A resolve request and its sender item, either of which may be missing.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RequestAndSender {
+    pub request: Option<ResolveRequest>,
+    pub sender: Option<Sender>,
 }
 
 /// Console sessions and the states that allow logging in.
@@ -94,6 +107,12 @@ pub trait ResolverStore: SessionStore {
         account: &str,
         open_id: &str,
     ) -> impl Future<Output = Result<Option<Sender>, StoreError>> + Send;
+    /// The resolve request and the sender item of each openID, read together.
+    fn requests_and_senders(
+        &self,
+        account: &str,
+        open_ids: &[&str],
+    ) -> impl Future<Output = Result<HashMap<String, RequestAndSender>, StoreError>> + Send;
     fn request(
         &self,
         account: &str,
@@ -126,13 +145,27 @@ pub trait ResolverStore: SessionStore {
         now: i64,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
     fn set_resolved_group(&self, account: &str, group_id: i64) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Every marker seen on the account's pages (for reports: it grows with the followers).
     fn markers(&self, account: &str) -> impl Future<Output = Result<Vec<MarkerRecord>, StoreError>> + Send;
+    /// The records of these markers, where seen.
+    fn markers_named(
+        &self,
+        account: &str,
+        markers: &[String],
+    ) -> impl Future<Output = Result<Vec<MarkerRecord>, StoreError>> + Send;
     fn record_marker(
         &self,
         account: &str,
         marker: &MarkerRecord,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Every page read on the account (for reports: it grows with the followers).
     fn walks(&self, account: &str) -> impl Future<Output = Result<Vec<WalkRecord>, StoreError>> + Send;
+    /// The last read of these followers' pages, where read.
+    fn walks_of(
+        &self,
+        account: &str,
+        fake_ids: &[u64],
+    ) -> impl Future<Output = Result<Vec<WalkRecord>, StoreError>> + Send;
     fn record_walk(&self, account: &str, walk: &WalkRecord) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
@@ -295,6 +328,37 @@ impl ResolverStore for DynamoStore {
         self.resolve_request(account, open_id).await
     }
 
+    async fn requests_and_senders(
+        &self,
+        account: &str,
+        open_ids: &[&str],
+    ) -> Result<HashMap<String, RequestAndSender>, StoreError> {
+        let pk = keys::account_pk(account);
+        let wanted = open_ids
+            .iter()
+            .flat_map(|o| [(pk.clone(), keys::resolve_sk(o)), (pk.clone(), keys::sender_sk(o))])
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let mut out: HashMap<String, RequestAndSender> = HashMap::new();
+        for item in self.batch_get(wanted).await? {
+            match item.get(keys::KIND) {
+                Some(AttributeValue::S(k)) if k == kind::SENDER => {
+                    let sender: Sender = from_item(item)?;
+                    let open_id = sender.open_id.clone();
+                    out.entry(open_id).or_default().sender = Some(sender);
+                }
+                Some(AttributeValue::S(k)) if k == kind::RESOLVE_REQUEST => {
+                    let request: ResolveRequest = from_item(item)?;
+                    let open_id = request.open_id.clone();
+                    out.entry(open_id).or_default().request = Some(request);
+                }
+                _ => return Err(StoreError::Corrupt("unexpected item for a resolve request".into())),
+            }
+        }
+        Ok(out)
+    }
+
     async fn requests_in(&self, account: &str, state: ResolveState) -> Result<Vec<ResolveRequest>, StoreError> {
         let all: Vec<ResolveRequest> = self.collection(account, "RESOLVE#").await?;
         Ok(all.into_iter().filter(|r| r.state == state).collect())
@@ -408,6 +472,12 @@ impl ResolverStore for DynamoStore {
         self.collection(account, "MARKER#").await
     }
 
+    async fn markers_named(&self, account: &str, markers: &[String]) -> Result<Vec<MarkerRecord>, StoreError> {
+        let pk = keys::account_pk(account);
+        let wanted: HashSet<(String, String)> = markers.iter().map(|m| (pk.clone(), keys::marker_sk(m))).collect();
+        self.batch_get(wanted.into_iter().collect()).await?.into_iter().map(from_item).collect()
+    }
+
     async fn record_marker(&self, account: &str, marker: &MarkerRecord) -> Result<(), StoreError> {
         #[derive(Serialize)]
         struct Item<'a> {
@@ -429,6 +499,12 @@ impl ResolverStore for DynamoStore {
 
     async fn walks(&self, account: &str) -> Result<Vec<WalkRecord>, StoreError> {
         self.collection(account, "WALKED#").await
+    }
+
+    async fn walks_of(&self, account: &str, fake_ids: &[u64]) -> Result<Vec<WalkRecord>, StoreError> {
+        let pk = keys::account_pk(account);
+        let wanted: HashSet<(String, String)> = fake_ids.iter().map(|f| (pk.clone(), keys::walked_sk(*f))).collect();
+        self.batch_get(wanted.into_iter().collect()).await?.into_iter().map(from_item).collect()
     }
 
     async fn record_walk(&self, account: &str, walk: &WalkRecord) -> Result<(), StoreError> {

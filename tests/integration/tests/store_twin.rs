@@ -40,6 +40,7 @@ fn pending_push(open_id: &str, create_time: i64) -> PushEntry {
         msg_id: features.msg_id.clone(),
         content: features.content.clone(),
         marker_planted: true,
+        event: None,
     };
     PushEntry {
         message: MessageRecord {
@@ -130,12 +131,30 @@ async fn script<S: ResolverStore + PushLedger>(store: &S) -> Transcript {
         store.record_marker(ACCOUNT, &record).await.unwrap();
     }
     t.note("markers", store.markers(ACCOUNT).await.unwrap());
-    for (fake_id, read_at) in [(900, 1200), (8, 1201), (900, 1202)] {
-        let walk = WalkRecord { fake_id, read_at, newest_message_at: read_at - 5 };
+    let mut named = store.markers_named(ACCOUNT, &["mk2".into(), "mk3".into(), "mk2".into()]).await.unwrap();
+    named.sort_by(|a, b| a.marker.cmp(&b.marker));
+    t.note("named markers", named);
+    for (fake_id, read_at, marker) in [(900, 1200, None), (8, 1201, Some("mk1")), (900, 1202, Some("mk9"))] {
+        let walk = WalkRecord { fake_id, read_at, newest_message_at: read_at - 5, marker: marker.map(str::to_owned) };
         store.record_walk(ACCOUNT, &walk).await.unwrap();
     }
     t.note("walks", store.walks(ACCOUNT).await.unwrap());
+    // Batch reads answer in no particular order.
+    let mut walks_of = store.walks_of(ACCOUNT, &[8, 7, 900, 8]).await.unwrap();
+    walks_of.sort_by_key(|w| w.fake_id);
+    t.note("walks of some", walks_of);
     t.note("no walks elsewhere", store.walks("nobody").await.unwrap());
+    t.note("no walks of others elsewhere", store.walks_of("nobody", &[8]).await.unwrap());
+
+    // Requests and senders read together (sorted: the order is not part of the answer).
+    let mut both: Vec<_> = store
+        .requests_and_senders(ACCOUNT, &["o-a", "o-b", "o-c", "o-none", "o-a"])
+        .await
+        .unwrap()
+        .into_iter()
+        .collect();
+    both.sort_by(|x, y| x.0.cmp(&y.0));
+    t.note("requests and senders", both);
     t
 }
 
@@ -167,4 +186,13 @@ async fn the_memory_twin_answers_as_dynamodb_does() {
     assert_eq!(answer("unknown request"), "unknown request: None");
     assert!(answer("o-b").contains("state: Pending") && answer("o-b").contains("message_count: 3"));
     assert!(answer("markers").contains("fake_id: 10") && !answer("markers").contains("fake_id: 9,"));
+    assert!(answer("named markers").contains(r#"marker: "mk2""#) && !answer("named markers").contains("mk3"));
+    let walks_of = answer("walks of some");
+    assert!(
+        walks_of.contains("fake_id: 8,")
+            && walks_of.contains(r#"marker: Some("mk9")"#)
+            && !walks_of.contains("fake_id: 7,")
+    );
+    let both = answer("requests and senders");
+    assert!(both.contains(r#"("o-a""#) && both.contains(r#"("o-c""#) && !both.contains("o-none"), "{both}");
 }
