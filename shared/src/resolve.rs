@@ -134,6 +134,8 @@ struct Work {
     rows: BTreeMap<u64, MessageItem>,
     /// FakeIDs mapped to an openID of this account (looked up lazily).
     mapped: HashMap<u64, Option<String>>,
+    /// Pending openIDs whose pushes others' alike pushes came too close to.
+    crowded: HashSet<String>,
 }
 
 impl Work {
@@ -298,8 +300,15 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
             }
             Err(err) => return Err(err),
         };
-        let mut work =
-            Work { account, session, pending, matched: BTreeMap::new(), rows: BTreeMap::new(), mapped: HashMap::new() };
+        let mut work = Work {
+            account,
+            session,
+            pending,
+            matched: BTreeMap::new(),
+            rows: BTreeMap::new(),
+            mapped: HashMap::new(),
+            crowded: HashSet::new(),
+        };
         for (open_id, fake_id) in already_mapped {
             work.matched.insert(open_id, fake_id);
         }
@@ -314,11 +323,17 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
             Ok(()) => {
                 for (open_id, request) in &work.pending {
                     // Too young to tell: its row or its reply may still come.
-                    if findable(&work.account, request) && !hints(request).iter().all(|h| self.settled(&work, h)) {
+                    // Crowded by time is final: more pushes only crowd it more.
+                    let crowded = work.crowded.contains(open_id);
+                    let final_by_time = crowded && work.account.strategy == Strategy::Time;
+                    if !final_by_time
+                        && findable(&work.account, request)
+                        && !hints(request).iter().all(|h| self.settled(&work, h))
+                    {
                         done.push((open_id.clone(), Outcome::Retry("not settled yet".to_owned())));
                         continue;
                     }
-                    let reason = self.give_up_reason(&work.account, request);
+                    let reason = self.give_up_reason(&work.account, request, crowded);
                     self.store
                         .set_request_state(account_id, open_id, ResolveState::Unresolved, Some(&reason), None, now)
                         .await?;
@@ -338,7 +353,7 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
         Ok(done)
     }
 
-    fn give_up_reason(&self, account: &Account, request: &ResolveRequest) -> String {
+    fn give_up_reason(&self, account: &Account, request: &ResolveRequest, crowded: bool) -> String {
         let hints = hints(request);
         let any_row = hints.iter().any(by_time::has_row);
         let any_marker = hints.iter().any(|h| h.marker_planted);
@@ -346,6 +361,10 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
             Strategy::Time if !any_row => {
                 "an event has no row in the message list: waits for the follower's next message".into()
             }
+            Strategy::Time if crowded => format!(
+                "another follower sent the same within {} s: time cannot tell them apart; waits for the follower's next message",
+                2 * self.config.skew_secs
+            ),
             Strategy::Time => "no single follower fits the push in the message list".into(),
             _ if !any_marker && !any_row => {
                 "no marker was planted (the push gets no reply): waits for the follower's next message".into()
@@ -435,6 +454,10 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
             if pushes.is_empty() {
                 return Ok(());
             }
+            let pushes = self.uncrowded(work, pushes, now).await?;
+            if pushes.is_empty() {
+                return Ok(());
+            }
             let oldest = pushes.iter().flat_map(|(_, h)| h.iter().map(|h| h.create_time)).min().unwrap_or(now);
             self.read_list(work, oldest - self.config.skew_secs - self.config.settle_secs).await?;
             let rows = work.rows();
@@ -478,6 +501,32 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
             }
         }
         Ok(())
+    }
+
+    /// Drops the pushes another follower's alike push came close to (see
+    /// [`by_time::crowded`]): time cannot tell them apart. A request left
+    /// with none is noted as crowded.
+    async fn uncrowded(
+        &self,
+        work: &mut Work,
+        pushes: Vec<(String, Vec<ResolveHint>)>,
+        now: i64,
+    ) -> Result<Vec<(String, Vec<ResolveHint>)>, SessionError> {
+        let radius = 2 * self.config.skew_secs;
+        let times = pushes.iter().flat_map(|(_, h)| h.iter().map(|h| h.create_time));
+        let (from, to) = times.fold((now, 0), |(lo, hi), t| (lo.min(t), hi.max(t)));
+        let around = self.store.pushes_between(&work.account.id, from - radius, to + radius).await?;
+        let mut kept = Vec::new();
+        for (open_id, hints) in pushes {
+            let clear: Vec<ResolveHint> =
+                hints.into_iter().filter(|h| !by_time::crowded(h, &open_id, &around, radius)).collect();
+            if clear.is_empty() {
+                work.crowded.insert(open_id);
+            } else {
+                kept.push((open_id, clear));
+            }
+        }
+        Ok(kept)
     }
 
     /// When, by the clock, a push's row is surely listed.

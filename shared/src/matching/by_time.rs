@@ -11,6 +11,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use crate::console::MessageItem;
+use crate::push::Features;
 use crate::store::ResolveHint;
 
 /// The console's `type` for a push's `MsgType`: 1 text, 2 image, 3 voice,
@@ -42,6 +43,25 @@ pub fn candidates(hint: &ResolveHint, rows: &[MessageItem], skew_secs: i64) -> B
         .filter(|row| hint.msg_type != "text" || Some(row.content.as_str()) == hint.content.as_deref())
         .map(|row| (row.fake_id, row.id))
         .collect()
+}
+
+/// Whether another follower's push could have left a row that fits `hint`:
+/// one of the same kind (for text, the same text) within `radius` seconds.
+/// The console dates rows a little off, sometimes past the skew allowed: the
+/// hint's own row can then fall outside its window while that other row
+/// stands alone in it. Time cannot tell such pushes apart.
+pub fn crowded(hint: &ResolveHint, open_id: &str, neighbours: &[Features], radius: i64) -> bool {
+    let Some(kind) = console_kind(&hint.msg_type) else {
+        return false;
+    };
+    neighbours.iter().any(|other| {
+        let alike = if hint.msg_type == "text" {
+            other.msg_type == "text" && other.content == hint.content
+        } else {
+            console_kind(&other.msg_type) == Some(kind)
+        };
+        alike && other.open_id != open_id && (other.create_time - hint.create_time).abs() <= radius
+    })
 }
 
 /// The outcome for one openID.
@@ -220,5 +240,41 @@ mod tests {
         assert_eq!(decide(&one("oA", vec![text(1000, "hi")]), &[reply], 3, &HashMap::new())["oA"], Verdict::NotFound);
         let event = ResolveHint { msg_type: "event".into(), content: None, ..text(1000, "") };
         assert!(!has_row(&event));
+    }
+
+    fn pushed(open_id: &str, create_time: i64, msg_type: &str, content: Option<&str>) -> Features {
+        Features {
+            open_id: open_id.into(),
+            create_time,
+            msg_type: msg_type.into(),
+            msg_id: None,
+            content: content.map(str::to_owned),
+            event: None,
+            event_key: None,
+        }
+    }
+
+    #[test]
+    fn a_push_alike_from_another_follower_nearby_crowds_the_window() {
+        let hello = text(1000, "hello");
+        let picture = ResolveHint { msg_type: "image".into(), content: None, ..text(1000, "") };
+        let around = [
+            pushed("me", 1000, "text", Some("hello")),
+            pushed("other", 1005, "text", Some("hello")),
+            pushed("other", 1002, "text", Some("bye")),
+            pushed("third", 1004, "image", None),
+        ];
+        // The same text from another follower 5 s later, within 6 s: crowded.
+        assert!(crowded(&hello, "me", &around, 6));
+        assert!(!crowded(&hello, "me", &around, 4));
+        // My own pushes never crowd me; another text does not either.
+        assert!(!crowded(&hello, "me", &around[..1], 6));
+        assert!(!crowded(&text(1000, "bye"), "me", &around[..1], 6));
+        // Pictures have no content to compare: any picture nearby crowds.
+        assert!(crowded(&picture, "me", &around, 6));
+        assert!(!crowded(&picture, "third", &around, 6));
+        // Events have no row and no window.
+        let event = ResolveHint { msg_type: "event".into(), content: None, ..text(1000, "") };
+        assert!(!crowded(&event, "me", &around, 6));
     }
 }

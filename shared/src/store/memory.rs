@@ -14,6 +14,7 @@ use super::resolving::{
 };
 use super::{AccountRegistry, PushLedger, ResolveRequest, ResolveState, StoreError, keys};
 use crate::console::SessionState;
+use crate::push::Features;
 
 #[derive(Default)]
 struct Tables {
@@ -310,6 +311,13 @@ impl ResolverStore for MemoryStore {
             }
         }
         Ok(out)
+    }
+
+    async fn pushes_between(&self, account: &str, from: i64, to: i64) -> Result<Vec<Features>, StoreError> {
+        let tables = self.lock();
+        let range = (account.to_owned(), format!("{:010}", from.max(0)))
+            ..(account.to_owned(), format!("{:010}", to.max(0) + 1));
+        Ok(tables.messages.range(range).map(|(_, m)| m.features.clone()).collect())
     }
 
     async fn requests_in(&self, account: &str, state: ResolveState) -> Result<Vec<ResolveRequest>, StoreError> {

@@ -14,6 +14,7 @@ use super::keys::{self, kind};
 use super::model::{Account, AccountState, ProfileState, Resolution, Sender};
 use super::{DynamoStore, ResolveRequest, ResolveState, StoreError};
 use crate::console::SessionState;
+use crate::push::Features;
 
 /// The stored console session of an account, and who holds the login lease.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -118,6 +119,14 @@ pub trait ResolverStore: SessionStore {
         account: &str,
         open_id: &str,
     ) -> impl Future<Output = Result<Option<ResolveRequest>, StoreError>> + Send;
+    /// What the account's pushes with `from <= CreateTime <= to` were, in
+    /// time order (their features only).
+    fn pushes_between(
+        &self,
+        account: &str,
+        from: i64,
+        to: i64,
+    ) -> impl Future<Output = Result<Vec<Features>, StoreError>> + Send;
     /// Every resolve request of the account in `state`.
     fn requests_in(
         &self,
@@ -357,6 +366,41 @@ impl ResolverStore for DynamoStore {
             }
         }
         Ok(out)
+    }
+
+    async fn pushes_between(&self, account: &str, from: i64, to: i64) -> Result<Vec<Features>, StoreError> {
+        let mut out = Vec::new();
+        let mut start = None;
+        loop {
+            let page = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("pk = :pk AND sk BETWEEN :from AND :to")
+                .expression_attribute_values(":pk", s(keys::messages_pk(account)))
+                .expression_attribute_values(":from", s(format!("{:010}", from.max(0))))
+                // Sort keys are `{create_time:010}#…`: the next second's bare prefix sorts after them all.
+                .expression_attribute_values(":to", s(format!("{:010}", to.max(0) + 1)))
+                .projection_expression("#o, #t, #m, #i, #c, #e, #k")
+                .expression_attribute_names("#o", "open_id")
+                .expression_attribute_names("#t", "create_time")
+                .expression_attribute_names("#m", "msg_type")
+                .expression_attribute_names("#i", "msg_id")
+                .expression_attribute_names("#c", "content")
+                .expression_attribute_names("#e", "event")
+                .expression_attribute_names("#k", "event_key")
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(dynamo)?;
+            for item in page.items() {
+                out.push(from_item(item.clone())?);
+            }
+            start = page.last_evaluated_key;
+            if start.is_none() {
+                return Ok(out);
+            }
+        }
     }
 
     async fn requests_in(&self, account: &str, state: ResolveState) -> Result<Vec<ResolveRequest>, StoreError> {

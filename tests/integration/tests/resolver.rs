@@ -94,7 +94,7 @@ async fn two_followers_with_the_same_text_in_the_same_second_are_not_guessed_by_
         v
     };
     assert_eq!(unresolved.len(), 2);
-    assert!(unresolved.iter().all(|r| r.contains("no single follower")), "{unresolved:?}");
+    assert!(unresolved.iter().all(|r| r.contains("cannot tell them apart")), "{unresolved:?}");
 }
 
 #[tokio::test]
@@ -158,6 +158,32 @@ async fn by_time_tolerates_the_skew_it_allows_and_never_guesses_beyond() {
     assert_eq!(beyond.check_against_truth(&keys_beyond).await, 0, "{b:?}");
     for key in &keys_beyond {
         assert_eq!(beyond.request_state(key).await.0, ResolveState::Unresolved);
+    }
+}
+
+#[tokio::test]
+async fn by_time_a_row_skewed_out_of_its_window_does_not_hand_the_push_to_a_neighbour() {
+    // A's picture is dated 4 s late, past the 3 s the resolver allows; B's,
+    // a second after A's, is on time. A's window then holds only B's row,
+    // and B's holds both: a guess would swap them.
+    let e = Emulated::start(quiet(29, 1, 20), &[Strategy::Time]).await;
+    let fans = e.follower_fakeids(0);
+    let (a, b) = (fans[0], fans[1]);
+    let now = e.platform.clock().now();
+    let picture =
+        |n: u32| Body::Image { pic_url: format!("http://mmbiz.example/pic{n}"), media_id: format!("media{n}") };
+    e.platform.update_knobs(|k| k.skew = platform::Dist::Const { value: 4.0 });
+    e.send(Outgoing::new(0, a, picture(1)).at(now)).await;
+    e.platform.update_knobs(|k| k.skew = platform::Dist::Const { value: 0.0 });
+    e.send(Outgoing::new(0, b, picture(2)).at(now + 1)).await;
+    let keys = e.pending().await;
+    assert_eq!(keys.len(), 2);
+    let run = e.resolve(&keys, &Emulated::quick_config()).await;
+    // Panics on any misattribution.
+    assert_eq!(e.check_against_truth(&keys).await, 0, "{run:?}");
+    for key in &keys {
+        let (state, reason) = e.request_state(key).await;
+        assert_eq!(state, ResolveState::Unresolved, "{reason:?}");
     }
 }
 
