@@ -247,19 +247,22 @@ impl<'a, St: ProfileStore, Se: SecretSource, C: Console> Profiles<'a, St, Se, C>
         fake_id: u64,
         now: i64,
     ) -> Result<Option<FetchedProfile>, StepError> {
-        let mut current = session.get_or_try_init(|| self.sessions.session(account, now)).await?.clone();
+        let current = session.get_or_try_init(|| self.sessions.session(account, now)).await?.clone();
         let console = self.sessions.console();
-        let contact = self
-            .sessions
-            .call(account, &mut current, now, |s| async move { console.contact_info(&s, fake_id).await })
-            .await;
+        // Both at once, each with its own copy of the session: a renewal
+        // (200003) is shared through the store.
+        let (mut for_contact, mut for_avatar) = (current.clone(), current);
+        let (contact, avatar) =
+            futures::join!(
+                self.sessions
+                    .call(account, &mut for_contact, now, |s| async move { console.contact_info(&s, fake_id).await }),
+                self.sessions.call(account, &mut for_avatar, now, |s| async move { console.avatar(&s, fake_id).await }),
+            );
         let contact = match contact {
             Ok(contact) => contact,
             Err(SessionError::Console(ConsoleError::InvalidArgument)) => return Ok(None),
             Err(err) => return Err(err.into()),
         };
-        let avatar =
-            self.sessions.call(account, &mut current, now, |s| async move { console.avatar(&s, fake_id).await }).await;
         let (avatar_state, avatar_bytes) = match avatar {
             Ok(jpeg) if !is_jpeg(&jpeg) => (AvatarState::Unavailable, jpeg.len()),
             Ok(jpeg) if jpeg.len() > self.config.avatar_max_bytes => (AvatarState::TooLarge, jpeg.len()),

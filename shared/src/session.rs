@@ -75,6 +75,12 @@ impl SessionError {
     }
 }
 
+/// How many times one console call may find its session ended and renew it.
+const MAX_RENEWALS_PER_CALL: u32 = 3;
+
+/// Logins one invocation may make.
+const MAX_LOGINS_PER_INVOCATION: usize = 6;
+
 /// Sessions of the accounts, for one invocation.
 pub struct Sessions<'a, St, Se, C> {
     store: &'a St,
@@ -85,6 +91,9 @@ pub struct Sessions<'a, St, Se, C> {
     owner: String,
     deadline: Instant,
     logins: std::sync::atomic::AtomicUsize,
+    /// Calls of one invocation run side by side and share its lease owner:
+    /// they take turns here, so that one login serves them all.
+    acquiring: tokio::sync::Mutex<()>,
 }
 
 impl<'a, St: SessionStore, Se: SecretSource, C: Console> Sessions<'a, St, Se, C> {
@@ -98,6 +107,7 @@ impl<'a, St: SessionStore, Se: SecretSource, C: Console> Sessions<'a, St, Se, C>
             owner: format!("{:016x}", rand::random::<u64>()),
             deadline,
             logins: Default::default(),
+            acquiring: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -139,12 +149,18 @@ impl<'a, St: SessionStore, Se: SecretSource, C: Console> Sessions<'a, St, Se, C>
 
     /// After 200003: drops the stale session and logs in again.
     pub async fn renew(&self, account: &Account, stale: &SessionState, now: i64) -> Result<SessionState, SessionError> {
+        // Sessions that end as soon as they start: stop before the console
+        // takes the logins for an attack.
+        if self.logins() >= MAX_LOGINS_PER_INVOCATION {
+            return Err(ConsoleError::SessionExpired.into());
+        }
         self.store.forget_session(&account.id, &stale.token).await?;
         self.acquire(account, Some(&stale.token), now).await
     }
 
     /// Runs one console call with the session: on 200003 it logs in again
-    /// once and repeats the call; transient failures (frequency control,
+    /// (or takes the session another call logged in with) and repeats the
+    /// call, once per session that ended; transient failures (frequency control,
     /// system busy, 5xx, timeouts) are retried with jittered backoff while
     /// the invocation has time.
     pub async fn call<T, F, Fut>(
@@ -158,13 +174,15 @@ impl<'a, St: SessionStore, Se: SecretSource, C: Console> Sessions<'a, St, Se, C>
         F: Fn(SessionState) -> Fut,
         Fut: Future<Output = Result<T, ConsoleError>>,
     {
-        let mut renewed = false;
+        // One renewal per session that ended; a few at most, should they
+        // keep ending (calls side by side all see the same end).
+        let mut renewals = 0;
         let mut backoff = self.config.backoff;
         loop {
             match op(session.clone()).await {
                 Ok(value) => return Ok(value),
-                Err(ConsoleError::SessionExpired) if !renewed => {
-                    renewed = true;
+                Err(ConsoleError::SessionExpired) if renewals < MAX_RENEWALS_PER_CALL => {
+                    renewals += 1;
                     *session = self.renew(account, session, now).await?;
                 }
                 Err(err) if err.is_transient() && self.sleep_within_deadline(backoff).await => {
@@ -183,6 +201,7 @@ impl<'a, St: SessionStore, Se: SecretSource, C: Console> Sessions<'a, St, Se, C>
         now: i64,
     ) -> Result<SessionState, SessionError> {
         let waited_until = Instant::now() + self.config.wait_for_login;
+        let _turn = self.acquiring.lock().await;
         loop {
             let stored = self.store.session(&account.id).await?.and_then(|record| record.session);
             if let Some(session) =

@@ -192,9 +192,19 @@ where
     /// Runs the resolver with `now` as the invocation's start (the platform's
     /// clock, when it runs virtual time).
     pub async fn resolve_at(&self, batch: &[RequestKey], config: &ResolverConfig, now: i64) -> Run {
-        let console = self.console();
+        self.resolve_with(&self.console(), batch, config, now).await
+    }
+
+    /// Runs the resolver on `batch` through `console`.
+    pub async fn resolve_with<C: Console>(
+        &self,
+        console: &C,
+        batch: &[RequestKey],
+        config: &ResolverConfig,
+        now: i64,
+    ) -> Run {
         let deadline = Instant::now() + Duration::from_secs(60);
-        let sessions = Sessions::new(&self.store, &self.secrets, &console, Self::session_config(), deadline);
+        let sessions = Sessions::new(&self.store, &self.secrets, console, Self::session_config(), deadline);
         let resolver = Resolver::new(&self.store, &self.secrets, sessions, config, deadline);
         let outcomes = resolver.run(batch, now).await;
         Run { outcomes, stats: resolver.stats(), logins: resolver.logins() }
