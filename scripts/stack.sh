@@ -23,7 +23,7 @@
 # PLATFORM_FOLLOWERS (200), PLATFORM_LATENCY and PLATFORM_DELAY (console
 # latency and delay, as `platform serve --latency/--delay`: 0..2, exp:1 …),
 # PLATFORM_ARGS (more `platform serve` options), WATCH_CONCURRENCY (instances
-# per function, 10), EVENT_SOURCE_WINDOW_MS (200),
+# per function, 10), EVENT_SOURCE_WINDOW_MS (0, as the template),
 # EVENT_SOURCE_ARGS (more event-source options), RUST_LOG (info).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -215,7 +215,7 @@ ENV
   if [ ${#mappings[@]} -gt 0 ]; then
     # shellcheck disable=SC2206 # EVENT_SOURCE_ARGS is a list of options.
     local source_args=(--table "$TABLE_NAME" --invoke-url "http://127.0.0.1:$watch_port"
-      --filters events/filters.json --dlq-dir "$STACK_DIR/dlq" --window-ms "${EVENT_SOURCE_WINDOW_MS:-200}"
+      --filters events/filters.json --dlq-dir "$STACK_DIR/dlq" --window-ms "${EVENT_SOURCE_WINDOW_MS:-0}"
       "${mappings[@]}" ${EVENT_SOURCE_ARGS:-})
     start event-source env AWS_ENDPOINT_URL="$endpoint" AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
       AWS_REGION=us-east-1 "$bin/event-source" "${source_args[@]}"

@@ -52,8 +52,8 @@ struct Cli {
     /// Where to start on the shards open at start-up.
     #[arg(long, value_enum, default_value_t = Start::Latest)]
     starting_position: Start,
-    /// Batching window (`MaximumBatchingWindowInSeconds`, 1 s in the template).
-    #[arg(long, default_value_t = 200)]
+    /// Batching window (`MaximumBatchingWindowInSeconds`, 0 in the template).
+    #[arg(long, default_value_t = 0)]
     window_ms: u64,
     /// Wait before the first retry; doubled for each next one.
     #[arg(long, default_value_t = 1000)]
