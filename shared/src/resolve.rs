@@ -136,6 +136,12 @@ struct Work {
     mapped: HashMap<u64, Option<String>>,
     /// Pending openIDs whose pushes others' alike pushes came too close to.
     crowded: HashSet<String>,
+    /// The openIDs of the batch: only they get an outcome. Requests taken in
+    /// while the invocation waits are resolved if they can be, else left as
+    /// they are for their own records.
+    batch: HashSet<String>,
+    /// OpenIDs whose requests were looked at for taking in.
+    looked_at: HashSet<String>,
 }
 
 impl Work {
@@ -308,7 +314,11 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
             rows: BTreeMap::new(),
             mapped: HashMap::new(),
             crowded: HashSet::new(),
+            batch: HashSet::new(),
+            looked_at: HashSet::new(),
         };
+        work.batch = work.pending.keys().cloned().collect();
+        work.looked_at = work.batch.clone();
         for (open_id, fake_id) in already_mapped {
             work.matched.insert(open_id, fake_id);
         }
@@ -321,7 +331,7 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
         }
         match result.and(moved) {
             Ok(()) => {
-                for (open_id, request) in &work.pending {
+                for (open_id, request) in work.pending.iter().filter(|(o, _)| work.batch.contains(*o)) {
                     // Too young to tell: its row or its reply may still come.
                     // Crowded by time is final: more pushes only crowd it more.
                     let crowded = work.crowded.contains(open_id);
@@ -342,12 +352,14 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
                 }
             }
             Err(SessionError::Blocked(state)) => {
-                let pending = std::mem::take(&mut work.pending);
+                let mut pending = std::mem::take(&mut work.pending);
+                pending.retain(|o, _| work.batch.contains(o));
                 return self.wait_for_account(account_id, pending, done, state, now).await;
             }
             Err(err) => {
                 tracing::warn!(account = account_id, error = %err, "console work interrupted; pending records retried");
-                done.extend(work.pending.keys().map(|o| (o.clone(), Outcome::Retry(err.to_string()))));
+                let batch = work.pending.keys().filter(|o| work.batch.contains(*o));
+                done.extend(batch.map(|o| (o.clone(), Outcome::Retry(err.to_string()))));
             }
         }
         Ok(done)
@@ -443,6 +455,9 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
 
     async fn by_time(&self, work: &mut Work, now: i64) -> Result<(), SessionError> {
         for round in 0..self.config.rounds {
+            if round > 0 {
+                self.take_in(work, by_time::has_row).await?;
+            }
             let pushes: Vec<(String, Vec<ResolveHint>)> = work
                 .pending
                 .iter()
@@ -635,20 +650,17 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
         };
         // The markers of the batch's pending openIDs. Markers of others seen
         // on the way are recorded for their own requests.
-        let table = by_user_list::marker_table(key.as_bytes(), work.pending.keys().map(String::as_str));
-
-        // Markers already seen on earlier walks.
-        let named: Vec<String> = table.keys().cloned().collect();
-        for seen in self.store.markers_named(&work.account.id, &named).await? {
-            if let Some(open_id) = table.get(&seen.marker).filter(|o| work.pending.contains_key(*o)).cloned() {
-                let resolution = user_list_resolution(seen.fake_id, seen.message_id, seen.found_at);
-                self.commit(work, &open_id, resolution, now).await?;
-            }
-        }
+        let mut table = HashMap::new();
+        let batch: Vec<String> = work.pending.keys().cloned().collect();
+        self.learn_markers(work, key.as_bytes(), &mut table, &batch, now).await?;
 
         // The last read of each follower's page, fetched as followers come up.
         let mut walks = Walks::default();
         for round in 0..self.config.rounds {
+            if round > 0 {
+                let taken = self.take_in(work, findable_by_marker).await?;
+                self.learn_markers(work, key.as_bytes(), &mut table, &taken, now).await?;
+            }
             if work.pending.is_empty() {
                 return Ok(());
             }
@@ -745,6 +757,70 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
             }
         }
         Ok(())
+    }
+
+    /// Adds the markers of `open_ids` to `table`, and commits those already
+    /// seen on earlier walks.
+    async fn learn_markers(
+        &self,
+        work: &mut Work,
+        key: &[u8],
+        table: &mut HashMap<String, String>,
+        open_ids: &[String],
+        now: i64,
+    ) -> Result<(), SessionError> {
+        if open_ids.is_empty() {
+            return Ok(());
+        }
+        let learned = by_user_list::marker_table(key, open_ids.iter().map(String::as_str));
+        let named: Vec<String> = learned.keys().cloned().collect();
+        table.extend(learned);
+        for seen in self.store.markers_named(&work.account.id, &named).await? {
+            if let Some(open_id) = table.get(&seen.marker).filter(|o| work.pending.contains_key(*o)).cloned() {
+                let resolution = user_list_resolution(seen.fake_id, seen.message_id, seen.found_at);
+                self.commit(work, &open_id, resolution, now).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Takes in the account's requests that became pending since the batch
+    /// was cut (their records are on the way, behind this invocation): while
+    /// it waits anyway, it serves them too. Returns their openIDs.
+    async fn take_in(
+        &self,
+        work: &mut Work,
+        findable: impl Fn(&ResolveHint) -> bool,
+    ) -> Result<Vec<String>, SessionError> {
+        let from = work.pending.values().map(|r| r.first_hint.create_time).min().unwrap_or_else(|| self.unix_now());
+        let pushes = self.store.pushes_between(&work.account.id, from, self.unix_now() + self.config.skew_secs).await?;
+        let mut fresh: Vec<&str> = pushes.iter().map(|p| p.open_id.as_str()).collect();
+        fresh.sort_unstable();
+        fresh.dedup();
+        fresh.retain(|o| !work.looked_at.contains(*o) && !work.matched.contains_key(*o));
+        if fresh.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut found = self.store.requests_and_senders(&work.account.id, &fresh).await?;
+        let mut taken = Vec::new();
+        for open_id in fresh {
+            work.looked_at.insert(open_id.to_owned());
+            let Some(found) = found.remove(open_id) else { continue };
+            let unmapped = found.sender.as_ref().is_none_or(|s| s.fake_id.is_none());
+            match found.request {
+                Some(request)
+                    if request.state == ResolveState::Pending && unmapped && hints(&request).iter().any(&findable) =>
+                {
+                    work.pending.insert(open_id.to_owned(), request);
+                    taken.push(open_id.to_owned());
+                }
+                _ => {}
+            }
+        }
+        if !taken.is_empty() {
+            tracing::debug!(account = %work.account.id, taken = taken.len(), "requests taken in while waiting");
+        }
+        Ok(taken)
     }
 
     /// Whether a follower's dialog page may hold a marker not seen yet.

@@ -184,6 +184,19 @@ where
         keys
     }
 
+    /// Every resolve request of every account, pending or resolved.
+    pub async fn pending_or_resolved(&self) -> Vec<RequestKey> {
+        let mut keys = Vec::new();
+        for account in &self.accounts {
+            for state in [ResolveState::Pending, ResolveState::Resolved] {
+                for request in self.store.requests_in(&account.id, state).await.expect("requests") {
+                    keys.push(RequestKey { account: request.account, open_id: request.open_id });
+                }
+            }
+        }
+        keys
+    }
+
     /// Runs the resolver on `batch` as one invocation would.
     pub async fn resolve(&self, batch: &[RequestKey], config: &ResolverConfig) -> Run {
         self.resolve_at(batch, config, crate::unix_now()).await

@@ -193,6 +193,32 @@ async fn by_time_a_row_skewed_out_of_its_window_does_not_hand_the_push_to_a_neig
 }
 
 #[tokio::test]
+async fn a_sender_who_writes_while_the_resolver_waits_is_served_by_the_same_invocation() {
+    for strategy in [Strategy::UserList, Strategy::Time] {
+        let e = Emulated::start(
+            with_knobs(31, 1, 20, |k| k.console_delay = platform::Dist::Const { value: 2.0 }),
+            &[strategy],
+        )
+        .await;
+        let fans = e.follower_fakeids(0);
+        e.text(0, fans[0], "first one").await;
+        let batch = e.pending().await;
+        assert_eq!(batch.len(), 1);
+        // The second follower writes while the resolver waits for the rows.
+        let config = Emulated::quick_config();
+        let (run, ()) = tokio::join!(e.resolve(&batch, &config), async {
+            tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+            e.text(0, fans[1], "second one").await;
+        });
+        let all = e.pending_or_resolved().await;
+        assert_eq!(all.len(), 2, "{strategy:?}");
+        assert_eq!(e.check_against_truth(&all).await, 2, "{strategy:?}: both found by one invocation: {run:?}");
+        assert_eq!(run.outcomes, [Outcome::Done], "{strategy:?}: an outcome for the batch's record only");
+        assert_eq!(run.logins, 1);
+    }
+}
+
+#[tokio::test]
 async fn by_time_waits_for_rows_the_console_lists_late() {
     let e = Emulated::start(
         with_knobs(23, 1, 20, |k| k.console_delay = platform::Dist::Const { value: 2.0 }),

@@ -372,7 +372,22 @@ impl<I: Invoker + 'static, D: DeadLetters + 'static> Runner<I, D> {
             let wait = batcher.due_in(Instant::now()).unwrap_or(Duration::from_secs(3600));
             tokio::select! {
                 record = records.recv() => match record {
-                    Some(record) => batcher.push(record, Instant::now()),
+                    Some(record) => {
+                        // With every record already read, as a poll returns them
+                        // all: what came in during the last delivery is one batch.
+                        let now = Instant::now();
+                        batcher.push(record, now);
+                        loop {
+                            match records.try_recv() {
+                                Ok(more) => batcher.push(more, now),
+                                Err(tokio::sync::mpsc::error::TryRecvError::Empty) => break,
+                                Err(tokio::sync::mpsc::error::TryRecvError::Disconnected) => {
+                                    closed = true;
+                                    break;
+                                }
+                            }
+                        }
+                    }
                     None => closed = true,
                 },
                 _ = tokio::time::sleep(wait.max(Duration::from_millis(1))) => {}
