@@ -23,7 +23,7 @@
 # PLATFORM_FOLLOWERS (200), PLATFORM_LATENCY and PLATFORM_DELAY (console
 # latency and delay, as `platform serve --latency/--delay`: 0..2, exp:1 …),
 # PLATFORM_ARGS (more `platform serve` options), WATCH_CONCURRENCY (instances
-# per function, 10), EVENT_SOURCE_WINDOW_MS (0, as the template),
+# per function, 3), EVENT_SOURCE_WINDOW_MS (0, as the template),
 # EVENT_SOURCE_ARGS (more event-source options), RUST_LOG (info).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -204,7 +204,7 @@ ENV
   # Several instances per function, as Lambda scales out: the platform's
   # pushes arrive side by side, and the resolver's lanes run side by side.
   start watch cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$watch_port" \
-    --env-file "$STACK_DIR/functions.env" --concurrency "${WATCH_CONCURRENCY:-10}"
+    --env-file "$STACK_DIR/functions.env" --concurrency "${WATCH_CONCURRENCY:-3}"
   wait_for watch "http://127.0.0.1:$watch_port/"
 
   # The stream's mappings, for the functions that exist.

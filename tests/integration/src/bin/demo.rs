@@ -25,7 +25,7 @@ use whosent_integration::LocalAws;
 type Error = Box<dyn std::error::Error + Send + Sync>;
 
 /// The pause between two looks at the table.
-const WATCH_EVERY: Duration = Duration::from_millis(100);
+const WATCH_EVERY: Duration = Duration::from_millis(250);
 
 /// The part of the emulator's traffic report the summary shows.
 #[derive(serde::Deserialize)]
