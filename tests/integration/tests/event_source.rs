@@ -125,3 +125,42 @@ async fn the_stand_in_invokes_each_function_with_the_records_its_filter_selects(
         task.abort();
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn records_read_while_a_batch_is_delivered_make_the_next_batch_together() {
+    let aws = LocalAws::connect().await;
+    let table = aws.fresh_table("lane").await;
+    let filters = Filters::parse(include_str!("../../../events/filters.json")).unwrap();
+    let source = StreamSource::new(&aws.config);
+    let arn = source.stream_arn(&table).await.unwrap();
+    let poll = PollConfig { poll_interval: Duration::from_millis(50), ..PollConfig::default() };
+    // The first invocation takes a while; the others answer at once.
+    let first = std::sync::atomic::AtomicBool::new(true);
+    let invoker = MemoryInvoker::new(move |_, _| {
+        if first.swap(false, std::sync::atomic::Ordering::SeqCst) {
+            std::thread::sleep(Duration::from_millis(1500));
+        }
+        Ok(serde_json::json!({ "batchItemFailures": [] }))
+    });
+    let mut config = MappingConfig::resolver(filters.get("resolver"));
+    config.window = Duration::ZERO;
+    let mapping = Arc::new(Mapping::new(config, Arc::new(invoker), Arc::new(MemoryDeadLetters::default())));
+    let runner = Runner::new(source.clone(), mapping.clone(), arn.clone(), poll);
+    let task = runner.start(StartingPosition::Latest).await.unwrap();
+
+    put_request(&aws, &table, "o0", "pending").await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while mapping.invoker.calls().is_empty() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // While the first batch is with the function, five more requests come.
+    for i in 1..=5 {
+        put_request(&aws, &table, &format!("o{i}"), "pending").await;
+    }
+    while mapping.invoker.batches().iter().map(Vec::len).sum::<usize>() < 6 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let sizes: Vec<usize> = mapping.invoker.batches().iter().map(Vec::len).collect();
+    assert_eq!(sizes, [1, 5], "with no batching window, what was read during a delivery is one batch");
+    task.abort();
+}
