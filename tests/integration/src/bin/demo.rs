@@ -145,6 +145,7 @@ struct Watch {
     discovered_at: Option<Instant>,
     first_seen: HashMap<(String, String), Instant>,
     profiled_at: HashMap<(String, String), Instant>,
+    mapped_at: HashMap<(String, String), Instant>,
     messages: usize,
     resolved: HashSet<(String, String)>,
     /// Requests pending and profiles wanted, by sender.
@@ -176,6 +177,7 @@ impl Watch {
             discovered_at: None,
             first_seen: HashMap::new(),
             profiled_at: HashMap::new(),
+            mapped_at: HashMap::new(),
             messages: 0,
             resolved: HashSet::new(),
             open_requests: HashSet::new(),
@@ -244,6 +246,7 @@ impl Watch {
             "sender" => {
                 if record.image_attribute("fake_id").is_some() {
                     self.resolved.insert(key.clone());
+                    self.mapped_at.entry(key.clone()).or_insert(now);
                 }
                 match text("profile_state").as_str() {
                     "fetched" => {
@@ -264,11 +267,27 @@ impl Watch {
 
     /// Push-to-profile latencies of an account's senders that were unknown when they first wrote.
     fn latencies(&self, account: &str) -> Vec<Duration> {
-        let mut out: Vec<Duration> = self
-            .profiled_at
+        Self::between(&self.first_seen, &self.profiled_at, account)
+    }
+
+    /// The two legs of those: push to mapping, mapping to profile.
+    fn legs(&self, account: &str) -> (Vec<Duration>, Vec<Duration>) {
+        let resolved = |done: &HashMap<(String, String), Instant>| -> HashMap<(String, String), Instant> {
+            done.iter().filter(|(k, _)| self.profiled_at.contains_key(*k)).map(|(k, v)| (k.clone(), *v)).collect()
+        };
+        let mapped = resolved(&self.mapped_at);
+        (Self::between(&self.first_seen, &mapped, account), Self::between(&mapped, &self.profiled_at, account))
+    }
+
+    fn between(
+        from: &HashMap<(String, String), Instant>,
+        to: &HashMap<(String, String), Instant>,
+        account: &str,
+    ) -> Vec<Duration> {
+        let mut out: Vec<Duration> = to
             .iter()
             .filter(|((a, _), _)| a == account)
-            .filter_map(|(key, done)| self.first_seen.get(key).map(|seen| done.saturating_duration_since(*seen)))
+            .filter_map(|(key, done)| from.get(key).map(|start| done.saturating_duration_since(*start)))
             .collect();
         out.sort();
         out
@@ -403,13 +422,16 @@ async fn summary(
     println!("  console            {requests} requests, {} logins", counters.logins);
     for account in accounts {
         let latencies = watch.latencies(&account.id);
+        let (to_mapping, to_profile) = watch.legs(&account.id);
         println!(
-            "  push → profile     {} ({:?}): p50 {}  p99 {}  ({} senders)",
+            "  push → profile     {} ({:?}): p50 {}  p99 {}  ({} senders; push → mapping p50 {}, mapping → profile p50 {})",
             account.id,
             account.strategy,
             pct(&latencies, 0.5),
             pct(&latencies, 0.99),
-            latencies.len()
+            latencies.len(),
+            pct(&to_mapping, 0.5),
+            pct(&to_profile, 0.5),
         );
     }
     let mut looks = watch.looks.clone();
