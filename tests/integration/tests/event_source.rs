@@ -41,19 +41,19 @@ async fn the_stand_in_invokes_each_function_with_the_records_its_filter_selects(
     // Written before the mappings start: LATEST does not see it.
     put_request(&aws, &table, "oBefore", "pending").await;
 
+    // Both mappings on one reader of the stream, as the local stack runs them.
     let mut mappings = Vec::new();
     for mut config in [MappingConfig::resolver(filters.get("resolver")), MappingConfig::profile(filters.get("profile"))]
     {
         config.window = Duration::from_millis(100);
-        let mapping = Arc::new(Mapping::new(
+        mappings.push(Arc::new(Mapping::new(
             config,
             Arc::new(MemoryInvoker::succeeding()),
             Arc::new(MemoryDeadLetters::default()),
-        ));
-        let runner = Runner::new(source.clone(), mapping.clone(), arn.clone(), poll.clone());
-        let task = runner.start(StartingPosition::Latest).await.unwrap();
-        mappings.push((mapping, task));
+        )));
     }
+    let runner = Runner::for_all(source.clone(), mappings.clone(), arn.clone(), poll.clone());
+    let task = runner.start(StartingPosition::Latest).await.unwrap();
 
     put_request(&aws, &table, "oNew", "pending").await; // INSERT: resolver
     put_request(&aws, &table, "oNew", "pending").await; // MODIFY pending → pending: nobody
@@ -71,8 +71,7 @@ async fn the_stand_in_invokes_each_function_with_the_records_its_filter_selects(
     store.put_sender(&sender).await.unwrap(); // MODIFY wanted → wanted: nobody
 
     let invoked = |i: usize| -> Vec<aws_lambda_events::event::dynamodb::EventRecord> {
-        let (mapping, _) = &mappings[i];
-        mapping
+        mappings[i]
             .invoker
             .calls()
             .iter()
@@ -115,15 +114,13 @@ async fn the_stand_in_invokes_each_function_with_the_records_its_filter_selects(
     assert_eq!(resolver[0].event_source_arn.as_deref(), Some(arn.as_str()));
     assert!(resolver[0].change.sequence_number.is_some());
     assert_eq!(open_ids(&invoked(1)), [("INSERT".to_owned(), "oNew".to_owned())]);
-    assert_eq!(mappings[0].0.invoker.calls()[0].function, "resolver");
-    assert_eq!(mappings[1].0.invoker.calls()[0].function, "profile");
+    assert_eq!(mappings[0].invoker.calls()[0].function, "resolver");
+    assert_eq!(mappings[1].invoker.calls()[0].function, "profile");
 
     // The same records, read whole from the stream.
     let all = aws.stream_events(&table).await;
     assert_eq!(all.len(), 7, "{all:?}");
-    for (_, task) in mappings {
-        task.abort();
-    }
+    task.abort();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -121,8 +121,6 @@ async fn run(cli: Cli) -> Result<(), String> {
         config.max_backoff = Duration::from_millis(cli.max_backoff_ms);
         config.max_record_age = Duration::from_secs(cli.max_record_age_secs);
         let mapping = Arc::new(Mapping::new(config, invoker.clone(), dead_letters.clone()));
-        let runner = Runner::new(source.clone(), mapping.clone(), stream_arn.clone(), poll.clone());
-        runner.start(position).await.map_err(|e| e.to_string())?;
         eprintln!(
             "event-source: mapping {} → function {} (batch {}, window {} ms, {} retries, {} filter pattern(s)) on {stream_arn}",
             mapping.config.name,
@@ -134,6 +132,10 @@ async fn run(cli: Cli) -> Result<(), String> {
         );
         mappings.push(mapping);
     }
+    // One reader of the stream for every mapping: the local DynamoDB serves
+    // one request at a time, and stream reads are its costliest.
+    let runner = Runner::for_all(source.clone(), mappings.clone(), stream_arn.clone(), poll.clone());
+    runner.start(position).await.map_err(|e| e.to_string())?;
     eprintln!("event-source: ready");
 
     wait_for_stop().await;

@@ -226,10 +226,12 @@ pub fn lane_of(partition_key: &str, lanes: usize) -> usize {
     (hasher.finish() % lanes.max(1) as u64) as usize
 }
 
-/// A mapping reading a stream.
+/// Mappings reading a stream. Each record read is offered to every mapping:
+/// one read serves them all (on AWS each mapping polls on its own; what
+/// each receives, and when, is the same).
 pub struct Runner<I, D> {
     pub source: StreamSource,
-    pub mapping: Arc<Mapping<I, D>>,
+    pub mappings: Vec<Arc<Mapping<I, D>>>,
     pub stream_arn: String,
     pub poll: PollConfig,
     book: Mutex<ShardBook>,
@@ -237,7 +239,22 @@ pub struct Runner<I, D> {
 
 impl<I: Invoker + 'static, D: DeadLetters + 'static> Runner<I, D> {
     pub fn new(source: StreamSource, mapping: Arc<Mapping<I, D>>, stream_arn: String, poll: PollConfig) -> Arc<Self> {
-        Arc::new(Self { source, mapping, stream_arn, poll, book: Mutex::default() })
+        Self::for_all(source, vec![mapping], stream_arn, poll)
+    }
+
+    /// One reader of the stream for several mappings.
+    pub fn for_all(
+        source: StreamSource,
+        mappings: Vec<Arc<Mapping<I, D>>>,
+        stream_arn: String,
+        poll: PollConfig,
+    ) -> Arc<Self> {
+        Arc::new(Self { source, mappings, stream_arn, poll, book: Mutex::default() })
+    }
+
+    /// The mappings' names, for log lines.
+    fn name(&self) -> String {
+        self.mappings.iter().map(|m| m.config.name.as_str()).collect::<Vec<_>>().join("+")
     }
 
     fn book(&self) -> std::sync::MutexGuard<'_, ShardBook> {
@@ -295,22 +312,28 @@ impl<I: Invoker + 'static, D: DeadLetters + 'static> Runner<I, D> {
             tokio::time::sleep(self.poll.discover_interval).await;
             match self.source.shards(&self.stream_arn).await {
                 Ok(found) => shards = lineage_order(found),
-                Err(e) => eprintln!("event-source: {}: cannot describe the stream: {e}", self.mapping.config.name),
+                Err(e) => eprintln!("event-source: {}: cannot describe the stream: {e}", self.name()),
             }
         }
     }
 
     async fn poll_shard(self: Arc<Self>, shard_id: String, start: Position, iterator: Option<String>) {
-        let name = self.mapping.config.name.clone();
-        // One lane per ParallelizationFactor: each batches and delivers on
-        // its own, in order; a partition key always goes to the same lane.
-        let lanes: Vec<(tokio::sync::mpsc::UnboundedSender<StreamRecord>, JoinHandle<()>)> =
-            (0..self.mapping.config.parallelization.max(1))
-                .map(|_| {
-                    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-                    (tx, tokio::spawn(Arc::clone(&self).lane(shard_id.clone(), rx)))
-                })
-                .collect();
+        let name = self.name();
+        // For each mapping, one lane per ParallelizationFactor: each batches
+        // and delivers on its own, in order; a partition key always goes to
+        // the same lane.
+        let lanes: Vec<Vec<(tokio::sync::mpsc::UnboundedSender<StreamRecord>, JoinHandle<()>)>> = self
+            .mappings
+            .iter()
+            .map(|mapping| {
+                (0..mapping.config.parallelization.max(1))
+                    .map(|_| {
+                        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+                        (tx, tokio::spawn(Arc::clone(&self).lane(Arc::clone(mapping), shard_id.clone(), rx)))
+                    })
+                    .collect()
+            })
+            .collect();
         let mut last_sequence: Option<String> = None;
         let mut iterator = match iterator {
             Some(iterator) => Some(iterator),
@@ -325,10 +348,12 @@ impl<I: Invoker + 'static, D: DeadLetters + 'static> Runner<I, D> {
                         got = !records.is_empty();
                         for record in records {
                             last_sequence = Some(record.sequence_number.clone());
-                            if self.mapping.accepts(&record) {
-                                let lane = lane_of(record.partition_key(), lanes.len());
-                                // A lane only stops once its sender is dropped, below.
-                                let _ = lanes[lane].0.send(record);
+                            for (mapping, lanes) in self.mappings.iter().zip(&lanes) {
+                                if mapping.accepts(&record) {
+                                    let lane = lane_of(record.partition_key(), lanes.len());
+                                    // A lane only stops once its sender is dropped, below.
+                                    let _ = lanes[lane].0.send(record.clone());
+                                }
                             }
                         }
                         ended = next.is_none();
@@ -349,7 +374,7 @@ impl<I: Invoker + 'static, D: DeadLetters + 'static> Runner<I, D> {
             }
         }
         // The shard ended: every lane delivers what it holds, then stops.
-        for (sender, lane) in lanes {
+        for (sender, lane) in lanes.into_iter().flatten() {
             drop(sender);
             let _ = lane.await;
         }
@@ -359,12 +384,17 @@ impl<I: Invoker + 'static, D: DeadLetters + 'static> Runner<I, D> {
 
     /// One lane of a shard: batches its records (size, window) and delivers
     /// each batch before the next, as Lambda does within a lane.
-    async fn lane(self: Arc<Self>, shard_id: String, mut records: tokio::sync::mpsc::UnboundedReceiver<StreamRecord>) {
-        let mut batcher = Batcher::new(self.mapping.config.batch_size, self.mapping.config.window);
+    async fn lane(
+        self: Arc<Self>,
+        mapping: Arc<Mapping<I, D>>,
+        shard_id: String,
+        mut records: tokio::sync::mpsc::UnboundedReceiver<StreamRecord>,
+    ) {
+        let mut batcher = Batcher::new(mapping.config.batch_size, mapping.config.window);
         let mut closed = false;
         loop {
             while let Some(batch) = batcher.take(Instant::now(), closed) {
-                self.mapping.deliver(&shard_id, batch).await;
+                mapping.deliver(&shard_id, batch).await;
             }
             if closed && batcher.is_empty() {
                 return;
@@ -403,10 +433,7 @@ impl<I: Invoker + 'static, D: DeadLetters + 'static> Runner<I, D> {
             match self.source.iterator(&self.stream_arn, shard_id, &position).await {
                 Ok(iterator) => return iterator,
                 Err(e) => {
-                    eprintln!(
-                        "event-source: {} shard={shard_id}: no iterator: {e}; trying again",
-                        self.mapping.config.name
-                    );
+                    eprintln!("event-source: {} shard={shard_id}: no iterator: {e}; trying again", self.name());
                     tokio::time::sleep(Duration::from_secs(1)).await;
                 }
             }
