@@ -224,14 +224,15 @@ impl<R: AccountRegistry, L: PushLedger, S: SecretSource> Ingest<R, L, S> {
             }
             _ => None,
         };
+        let features = push.features();
         // An unfollow cannot be answered or resolved: the follower has left the list.
         let resolve = (unresolved && !matches!(push.event(), Some(Event::Unsubscribe))).then(|| ResolveHint {
             create_time: push.create_time,
             msg_type: push.msg_type.clone(),
             msg_id: push.msg_id.map(|id| id.to_string()),
-            content: push.features().content,
+            content: features.content.clone(),
             marker_planted: marker.is_some(),
-            event: push.features().event,
+            event: features.event.clone(),
         });
         let answer = match &marker {
             Some(marker) => Answer::Reply {
@@ -242,7 +243,7 @@ impl<R: AccountRegistry, L: PushLedger, S: SecretSource> Ingest<R, L, S> {
         PushEntry {
             message: MessageRecord {
                 account: account.id.clone(),
-                features: push.features(),
+                features,
                 dedupe_key: push.dedupe_key().0,
                 raw_xml: verified.xml.clone(),
                 received_at: now,

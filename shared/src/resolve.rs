@@ -911,8 +911,7 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
         Ok(())
     }
 
-    /// Reads the pages of `fake_ids` at once. A read whose session ended
-    /// again after its renewal is tried once more, alone.
+    /// Reads the pages of `fake_ids` at once.
     async fn read_wave(
         &self,
         work: &mut Work,
@@ -939,7 +938,7 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
                 (fake_id, page.map(|dialog| (dialog, session)))
             }))
             .await;
-        let mut again = Vec::new();
+        self.count(|s| s.console += started.elapsed());
         let mut failed = None;
         for (fake_id, page) in pages {
             match page {
@@ -949,50 +948,19 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
                     }
                     self.keep_page(work, table, walks, fake_id, Some(dialog), now).await?;
                 }
-                Err(SessionError::Console(ConsoleError::SessionExpired)) => again.push(fake_id),
-                Err(err) => self.keep_failed_page(work, table, walks, fake_id, err, now, &mut failed).await?,
+                // 200002: the follower left since writing; the page holds
+                // nothing for us and is not read again.
+                Err(SessionError::Console(ConsoleError::InvalidArgument)) => {
+                    tracing::debug!(fake_id, "no dialog page: no longer a follower");
+                    self.keep_page(work, table, walks, fake_id, None, now).await?;
+                }
+                // Reported once the other pages are kept.
+                Err(err) => {
+                    failed.get_or_insert(err);
+                }
             }
         }
-        for fake_id in again {
-            let page = self
-                .sessions
-                .call(&work.account, &mut work.session, self.unix_now(), |s| async move {
-                    console.dialog(&s, fake_id, uin, create_time).await
-                })
-                .await;
-            match page {
-                Ok(dialog) => self.keep_page(work, table, walks, fake_id, Some(dialog), now).await?,
-                Err(err) => self.keep_failed_page(work, table, walks, fake_id, err, now, &mut failed).await?,
-            }
-        }
-        self.count(|s| s.console += started.elapsed());
         failed.map_or(Ok(()), Err)
-    }
-
-    /// A read that failed: 200002 means the follower left since writing, so
-    /// the page holds nothing for us and is not read again; anything else
-    /// is kept to be reported once the other pages are stored.
-    #[allow(clippy::too_many_arguments)]
-    async fn keep_failed_page(
-        &self,
-        work: &mut Work,
-        table: &HashMap<String, String>,
-        walks: &mut Walks,
-        fake_id: u64,
-        err: SessionError,
-        now: i64,
-        failed: &mut Option<SessionError>,
-    ) -> Result<(), SessionError> {
-        match err {
-            SessionError::Console(ConsoleError::InvalidArgument) => {
-                tracing::debug!(fake_id, "no dialog page: no longer a follower");
-                self.keep_page(work, table, walks, fake_id, None, now).await
-            }
-            err => {
-                failed.get_or_insert(err);
-                Ok(())
-            }
-        }
     }
 
     /// Records a page read (`None`: the follower is gone), every marker on

@@ -44,11 +44,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn defaults_and_checks() {
+    fn defaults_and_checks() -> Result<(), ConfigError> {
         let env = |pairs: &'static [(&'static str, &'static str)]| {
             move |name: &str| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
         };
-        let config = Config::from_env(env(&[("TABLE_NAME", "t")])).unwrap();
+        let config = Config::from_env(env(&[("TABLE_NAME", "t")]))?;
         assert_eq!(config.lookup.api_keys_secret, "whosent/api-keys");
         assert_eq!(config.lookup.cache_ttl, Duration::from_secs(60));
         assert!(matches!(Config::from_env(env(&[])), Err(ConfigError::Missing("TABLE_NAME"))));
@@ -56,5 +56,6 @@ mod tests {
             Config::from_env(env(&[("TABLE_NAME", "t"), ("CACHE_TTL_SECS", "1m")])),
             Err(ConfigError::NotSeconds("CACHE_TTL_SECS"))
         ));
+        Ok(())
     }
 }

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::builders::UpdateBuilder;
 use aws_sdk_dynamodb::types::{
@@ -382,6 +383,15 @@ impl PushLedger for DynamoStore {
 }
 
 impl DynamoStore {
+    /// Every item a query finds, page after page.
+    pub(super) async fn query_all<T: for<'de> Deserialize<'de>>(
+        &self,
+        query: QueryFluentBuilder,
+    ) -> Result<Vec<T>, StoreError> {
+        let items = query.into_paginator().items().send().try_collect().await.map_err(dynamo)?;
+        items.into_iter().map(from_item).collect()
+    }
+
     /// The items of `keys` (pk, sk) that exist, in no particular order: one
     /// `BatchGetItem` per 100 keys, asking again for unprocessed keys.
     pub(super) async fn batch_get(&self, wanted: Vec<(String, String)>) -> Result<Vec<Item>, StoreError> {

@@ -122,27 +122,13 @@ impl LookupStore for DynamoStore {
     }
 
     async fn senders_of(&self, fake_id: u64) -> Result<Vec<Sender>, StoreError> {
-        let mut out = Vec::new();
-        let mut start = None;
-        loop {
-            let page = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .index_name(keys::GSI2)
-                .key_condition_expression("gsi2pk = :pk")
-                .expression_attribute_values(":pk", s(keys::person_pk(fake_id)))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(dynamo)?;
-            for item in page.items() {
-                out.push(from_item(item.clone())?);
-            }
-            start = page.last_evaluated_key;
-            if start.is_none() {
-                return Ok(out);
-            }
-        }
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(keys::GSI2)
+            .key_condition_expression("gsi2pk = :pk")
+            .expression_attribute_values(":pk", s(keys::person_pk(fake_id)));
+        self.query_all(query).await
     }
 }

@@ -32,6 +32,29 @@ struct Tables {
     walks: BTreeMap<(String, String), WalkRecord>,
 }
 
+impl Tables {
+    /// The sender item, created as an update on DynamoDB would create it.
+    fn sender_mut(&mut self, account: &str, open_id: &str) -> &mut Sender {
+        self.senders.entry((account.to_owned(), open_id.to_owned())).or_insert_with(|| Sender {
+            account: account.to_owned(),
+            open_id: open_id.to_owned(),
+            ..Sender::default()
+        })
+    }
+}
+
+/// The records of an account's collection, in sort-key order.
+fn collection<V: Clone>(items: &BTreeMap<(String, String), V>, account: &str) -> Vec<V> {
+    items.iter().filter(|((a, _), _)| a == account).map(|(_, v)| v.clone()).collect()
+}
+
+/// The records of an account under these sort keys, each once, in sort-key
+/// order (a batch read's order is not part of its answer).
+fn named<V: Clone>(items: &BTreeMap<(String, String), V>, account: &str, sort_keys: Vec<String>) -> Vec<V> {
+    let sort_keys: std::collections::BTreeSet<String> = sort_keys.into_iter().collect();
+    sort_keys.into_iter().filter_map(|sk| items.get(&(account.to_owned(), sk)).cloned()).collect()
+}
+
 /// A store in memory. Every operation is atomic under one lock; clones share
 /// the same tables, as clones of a [`super::DynamoStore`] share its table.
 #[derive(Default, Clone)]
@@ -151,11 +174,7 @@ impl PushLedger for MemoryStore {
                 });
         }
         if entry.follow.is_some() || entry.refresh_profile {
-            let sender = tables.senders.entry(sender_id).or_insert_with(|| Sender {
-                account: account.clone(),
-                open_id: open_id.clone(),
-                ..Sender::default()
-            });
+            let sender = tables.sender_mut(&account, &open_id);
             if let Some(follow) = entry.follow {
                 sender.follow_state = Some(follow.state);
                 sender.follow_changed_at = Some(follow.at);
@@ -329,15 +348,8 @@ impl ResolverStore for MemoryStore {
     }
 
     async fn mapped_to(&self, fake_id: u64) -> Result<Vec<(String, String)>, StoreError> {
-        let tables = self.lock();
-        let mut pairs: Vec<(String, String)> = tables
-            .senders
-            .values()
-            .filter(|s| s.fake_id == Some(fake_id))
-            .map(|s| (s.account.clone(), s.open_id.clone()))
-            .collect();
-        pairs.sort();
-        Ok(pairs)
+        let senders = LookupStore::senders_of(self, fake_id).await?;
+        Ok(senders.into_iter().map(|s| (s.account, s.open_id)).collect())
     }
 
     async fn record_mapping(
@@ -347,11 +359,7 @@ impl ResolverStore for MemoryStore {
         resolution: &Resolution,
     ) -> Result<MappingOutcome, StoreError> {
         let mut tables = self.lock();
-        let sender = tables.senders.entry((account.to_owned(), open_id.to_owned())).or_insert_with(|| Sender {
-            account: account.to_owned(),
-            open_id: open_id.to_owned(),
-            ..Sender::default()
-        });
+        let sender = tables.sender_mut(account, open_id);
         match sender.fake_id {
             Some(existing) if existing == resolution.fake_id => Ok(MappingOutcome::Unchanged),
             Some(existing) => {
@@ -370,11 +378,7 @@ impl ResolverStore for MemoryStore {
 
     async fn mark_moved(&self, account: &str, open_id: &str) -> Result<(), StoreError> {
         let mut tables = self.lock();
-        let sender = tables.senders.entry((account.to_owned(), open_id.to_owned())).or_insert_with(|| Sender {
-            account: account.to_owned(),
-            open_id: open_id.to_owned(),
-            ..Sender::default()
-        });
+        let sender = tables.sender_mut(account, open_id);
         sender.moved = true;
         Ok(())
     }
@@ -407,19 +411,11 @@ impl ResolverStore for MemoryStore {
     }
 
     async fn markers(&self, account: &str) -> Result<Vec<MarkerRecord>, StoreError> {
-        let tables = self.lock();
-        Ok(tables.markers.iter().filter(|((a, _), _)| a == account).map(|(_, m)| m.clone()).collect())
+        Ok(collection(&self.lock().markers, account))
     }
 
     async fn markers_named(&self, account: &str, markers: &[String]) -> Result<Vec<MarkerRecord>, StoreError> {
-        let tables = self.lock();
-        let mut found: Vec<MarkerRecord> = markers
-            .iter()
-            .filter_map(|m| tables.markers.get(&(account.to_owned(), keys::marker_sk(m))).cloned())
-            .collect();
-        found.sort_by(|a, b| a.marker.cmp(&b.marker));
-        found.dedup();
-        Ok(found)
+        Ok(named(&self.lock().markers, account, markers.iter().map(|m| keys::marker_sk(m)).collect()))
     }
 
     async fn record_marker(&self, account: &str, marker: &MarkerRecord) -> Result<(), StoreError> {
@@ -429,19 +425,11 @@ impl ResolverStore for MemoryStore {
     }
 
     async fn walks(&self, account: &str) -> Result<Vec<WalkRecord>, StoreError> {
-        let tables = self.lock();
-        Ok(tables.walks.iter().filter(|((a, _), _)| a == account).map(|(_, w)| w.clone()).collect())
+        Ok(collection(&self.lock().walks, account))
     }
 
     async fn walks_of(&self, account: &str, fake_ids: &[u64]) -> Result<Vec<WalkRecord>, StoreError> {
-        let tables = self.lock();
-        let mut found: Vec<WalkRecord> = fake_ids
-            .iter()
-            .filter_map(|f| tables.walks.get(&(account.to_owned(), keys::walked_sk(*f))).cloned())
-            .collect();
-        found.sort_by_key(|w| w.fake_id);
-        found.dedup();
-        Ok(found)
+        Ok(named(&self.lock().walks, account, fake_ids.iter().map(|f| keys::walked_sk(*f)).collect()))
     }
 
     async fn record_walk(&self, account: &str, walk: &WalkRecord) -> Result<(), StoreError> {

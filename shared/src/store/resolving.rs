@@ -12,7 +12,7 @@ use super::dynamo::{corrupt, dynamo, from_item, to_item};
 use super::expr::{UpdateExpr, n, s};
 use super::keys::{self, kind};
 use super::model::{Account, AccountState, ProfileState, Resolution, Sender};
-use super::{DynamoStore, ResolveRequest, ResolveState, StoreError};
+use super::{DynamoStore, LookupStore, ResolveRequest, ResolveState, StoreError};
 use crate::console::SessionState;
 use crate::push::Features;
 
@@ -221,28 +221,14 @@ impl DynamoStore {
         account: &str,
         prefix: &str,
     ) -> Result<Vec<T>, StoreError> {
-        let mut out = Vec::new();
-        let mut start = None;
-        loop {
-            let page = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
-                .expression_attribute_values(":pk", account_key(account))
-                .expression_attribute_values(":prefix", s(prefix))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(dynamo)?;
-            for item in page.items() {
-                out.push(from_item(item.clone())?);
-            }
-            start = page.last_evaluated_key;
-            if start.is_none() {
-                return Ok(out);
-            }
-        }
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+            .expression_attribute_values(":pk", account_key(account))
+            .expression_attribute_values(":prefix", s(prefix));
+        self.query_all(query).await
     }
 }
 
@@ -369,38 +355,24 @@ impl ResolverStore for DynamoStore {
     }
 
     async fn pushes_between(&self, account: &str, from: i64, to: i64) -> Result<Vec<Features>, StoreError> {
-        let mut out = Vec::new();
-        let mut start = None;
-        loop {
-            let page = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("pk = :pk AND sk BETWEEN :from AND :to")
-                .expression_attribute_values(":pk", s(keys::messages_pk(account)))
-                .expression_attribute_values(":from", s(format!("{:010}", from.max(0))))
-                // Sort keys are `{create_time:010}#…`: the next second's bare prefix sorts after them all.
-                .expression_attribute_values(":to", s(format!("{:010}", to.max(0) + 1)))
-                .projection_expression("#o, #t, #m, #i, #c, #e, #k")
-                .expression_attribute_names("#o", "open_id")
-                .expression_attribute_names("#t", "create_time")
-                .expression_attribute_names("#m", "msg_type")
-                .expression_attribute_names("#i", "msg_id")
-                .expression_attribute_names("#c", "content")
-                .expression_attribute_names("#e", "event")
-                .expression_attribute_names("#k", "event_key")
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(dynamo)?;
-            for item in page.items() {
-                out.push(from_item(item.clone())?);
-            }
-            start = page.last_evaluated_key;
-            if start.is_none() {
-                return Ok(out);
-            }
-        }
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :pk AND sk BETWEEN :from AND :to")
+            .expression_attribute_values(":pk", s(keys::messages_pk(account)))
+            .expression_attribute_values(":from", s(format!("{:010}", from.max(0))))
+            // Sort keys are `{create_time:010}#…`: the next second's bare prefix sorts after them all.
+            .expression_attribute_values(":to", s(format!("{:010}", to.max(0) + 1)))
+            .projection_expression("#o, #t, #m, #i, #c, #e, #k")
+            .expression_attribute_names("#o", "open_id")
+            .expression_attribute_names("#t", "create_time")
+            .expression_attribute_names("#m", "msg_type")
+            .expression_attribute_names("#i", "msg_id")
+            .expression_attribute_names("#c", "content")
+            .expression_attribute_names("#e", "event")
+            .expression_attribute_names("#k", "event_key");
+        self.query_all(query).await
     }
 
     async fn requests_in(&self, account: &str, state: ResolveState) -> Result<Vec<ResolveRequest>, StoreError> {
@@ -409,23 +381,8 @@ impl ResolverStore for DynamoStore {
     }
 
     async fn mapped_to(&self, fake_id: u64) -> Result<Vec<(String, String)>, StoreError> {
-        let out = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name(keys::GSI2)
-            .key_condition_expression("gsi2pk = :pk")
-            .expression_attribute_values(":pk", s(keys::person_pk(fake_id)))
-            .send()
-            .await
-            .map_err(dynamo)?;
-        out.items()
-            .iter()
-            .map(|item| {
-                let sender: Sender = from_item(item.clone())?;
-                Ok((sender.account, sender.open_id))
-            })
-            .collect()
+        let senders = LookupStore::senders_of(self, fake_id).await?;
+        Ok(senders.into_iter().map(|s| (s.account, s.open_id)).collect())
     }
 
     async fn record_mapping(

@@ -9,14 +9,14 @@ use lambda_http::http::StatusCode;
 use lambda_http::{Body as HttpBody, RequestExt};
 use platform::{Body, Config, Knobs, Outgoing};
 use serde_json::Value;
-use whosent::console::{Console, ConsoleError, ContactInfo, Dialog, FollowerPage, Home, MessageItem, SessionState};
 use whosent::lookup::{Lookup, LookupConfig};
 use whosent::profile::ProfileKey;
 use whosent::resolve::{Outcome, RequestKey};
-use whosent::secrets::{Secret, SecretsManager};
+use whosent::secrets::SecretsManager;
 use whosent::store::{AvatarState, DynamoStore, ProfileState, ProfileStore, ResolverStore, SenderField, Strategy};
 use whosent_integration::emulated::Emulated;
 use whosent_integration::put_secret;
+use whosent_integration::scripted::{Call, ScriptedConsole};
 
 const API_KEY: &str = "integration-key-0123456789";
 
@@ -205,72 +205,19 @@ async fn a_follower_back_after_an_unfollow_gets_the_profile_fetched_again() {
     assert!(messages.iter().all(|m| matches!(m.sender, SenderField::Known(_))), "{messages:?}");
 }
 
-/// The emulator's console, with every session of the account ended just
-/// before the first avatar is asked for.
-struct EndsSessionBeforeAvatar<'a> {
-    e: &'a Emulated,
-    inner: whosent::console::HttpConsole,
-    done: AtomicBool,
-}
-
-impl Console for EndsSessionBeforeAvatar<'_> {
-    async fn login(
-        &self,
-        username: &str,
-        password: &Secret<String>,
-        imgcode: Option<&str>,
-        now: i64,
-    ) -> Result<SessionState, ConsoleError> {
-        self.inner.login(username, password, imgcode, now).await
-    }
-    async fn home(&self, session: &SessionState) -> Result<Home, ConsoleError> {
-        self.inner.home(session).await
-    }
-    async fn followers(
-        &self,
-        s: &SessionState,
-        group: i64,
-        page: u32,
-        size: u32,
-    ) -> Result<FollowerPage, ConsoleError> {
-        self.inner.followers(s, group, page, size).await
-    }
-    async fn create_group(&self, session: &SessionState, name: &str) -> Result<i64, ConsoleError> {
-        self.inner.create_group(session, name).await
-    }
-    async fn move_to_group(&self, session: &SessionState, ids: &[u64], group: i64) -> Result<(), ConsoleError> {
-        self.inner.move_to_group(session, ids, group).await
-    }
-    async fn contact_info(&self, session: &SessionState, fake_id: u64) -> Result<ContactInfo, ConsoleError> {
-        self.inner.contact_info(session, fake_id).await
-    }
-    async fn avatar(&self, session: &SessionState, fake_id: u64) -> Result<Vec<u8>, ConsoleError> {
-        if !self.done.swap(true, Ordering::SeqCst) {
-            assert!(self.e.platform.end_sessions(0) > 0);
-        }
-        self.inner.avatar(session, fake_id).await
-    }
-    async fn messages(
-        &self,
-        session: &SessionState,
-        query: whosent::console::MessageQuery,
-    ) -> Result<Vec<MessageItem>, ConsoleError> {
-        self.inner.messages(session, query).await
-    }
-    async fn new_message_count(&self, session: &SessionState, last: u64) -> Result<u64, ConsoleError> {
-        self.inner.new_message_count(session, last).await
-    }
-    async fn dialog(&self, s: &SessionState, to: u64, uin: u64, at: i64) -> Result<Dialog, ConsoleError> {
-        self.inner.dialog(s, to, uin, at).await
-    }
-}
-
 #[tokio::test]
 async fn an_avatar_answered_with_the_login_page_logs_in_again_and_is_stored() {
     let e = Emulated::start(quiet(24, 30), &[Strategy::Time]).await;
     let fan = e.follower_fakeids(0)[4];
     let keys = written_and_resolved(&e, &[fan], 1).await;
-    let console = EndsSessionBeforeAvatar { e: &e, inner: e.console(), done: AtomicBool::new(false) };
+    // Every session of the account ends just before the first avatar is asked for.
+    let done = AtomicBool::new(false);
+    let console = ScriptedConsole::new(e.console(), |call| {
+        if call == Call::Avatar && !done.swap(true, Ordering::SeqCst) {
+            assert!(e.platform.end_sessions(0) > 0);
+        }
+        None
+    });
     let run = e.profiles_with(&console, &profile_keys(&keys)).await;
     assert!(run.outcomes.iter().all(|o| *o == Outcome::Done), "{run:?}");
     assert_eq!(run.logins, 1, "one login after the session ended: {run:?}");

@@ -2,15 +2,12 @@
 //! Every FakeID it records is checked against the emulator's truth.
 
 use platform::{Body, Config, Knobs, Outgoing};
-use whosent::console::{
-    Console, ConsoleError, ContactInfo, Dialog, FollowerPage, Home, HttpConsole, MessageItem, MessageQuery,
-    SessionState,
-};
+use whosent::console::ConsoleError;
 use whosent::matching::marker;
 use whosent::resolve::Outcome;
-use whosent::secrets::Secret;
 use whosent::store::{ResolveState, ResolverStore, SessionStore, Strategy};
 use whosent_integration::emulated::{Emulated, MARKER_KEY};
+use whosent_integration::scripted::{Call, ScriptedConsole};
 
 fn quiet(seed: u64, accounts: usize, followers: usize) -> Config {
     Config::small(seed, accounts, followers).knobs(Knobs::instant())
@@ -298,54 +295,6 @@ async fn a_session_ending_in_the_middle_of_a_walk_is_renewed_and_the_walk_goes_o
     assert!(run.logins >= 2 && run.logins as u64 <= 1 + counters.invalid_sessions, "{run:?} {counters:?}");
 }
 
-/// The emulator's console, but every dialog page answers "session expired".
-struct DialogsEndSessions(HttpConsole);
-
-impl Console for DialogsEndSessions {
-    async fn login(
-        &self,
-        username: &str,
-        password: &Secret<String>,
-        imgcode: Option<&str>,
-        now: i64,
-    ) -> Result<SessionState, ConsoleError> {
-        self.0.login(username, password, imgcode, now).await
-    }
-    async fn home(&self, session: &SessionState) -> Result<Home, ConsoleError> {
-        self.0.home(session).await
-    }
-    async fn followers(
-        &self,
-        s: &SessionState,
-        group: i64,
-        page: u32,
-        size: u32,
-    ) -> Result<FollowerPage, ConsoleError> {
-        self.0.followers(s, group, page, size).await
-    }
-    async fn create_group(&self, session: &SessionState, name: &str) -> Result<i64, ConsoleError> {
-        self.0.create_group(session, name).await
-    }
-    async fn move_to_group(&self, session: &SessionState, ids: &[u64], group: i64) -> Result<(), ConsoleError> {
-        self.0.move_to_group(session, ids, group).await
-    }
-    async fn contact_info(&self, session: &SessionState, fake_id: u64) -> Result<ContactInfo, ConsoleError> {
-        self.0.contact_info(session, fake_id).await
-    }
-    async fn avatar(&self, session: &SessionState, fake_id: u64) -> Result<Vec<u8>, ConsoleError> {
-        self.0.avatar(session, fake_id).await
-    }
-    async fn messages(&self, session: &SessionState, query: MessageQuery) -> Result<Vec<MessageItem>, ConsoleError> {
-        self.0.messages(session, query).await
-    }
-    async fn new_message_count(&self, session: &SessionState, last: u64) -> Result<u64, ConsoleError> {
-        self.0.new_message_count(session, last).await
-    }
-    async fn dialog(&self, _: &SessionState, _: u64, _: u64, _: i64) -> Result<Dialog, ConsoleError> {
-        Err(ConsoleError::SessionExpired)
-    }
-}
-
 #[tokio::test]
 async fn sessions_that_keep_ending_stop_the_logins_and_leave_the_records_for_a_retry() {
     let e = Emulated::start(quiet(30, 1, 30), &[Strategy::UserList]).await;
@@ -354,7 +303,9 @@ async fn sessions_that_keep_ending_stop_the_logins_and_leave_the_records_for_a_r
         e.text(0, *fake_id, "again and again").await;
     }
     let keys = e.pending().await;
-    let console = DialogsEndSessions(e.console());
+    // Every dialog page answers "session expired".
+    let console =
+        ScriptedConsole::new(e.console(), |call| (call == Call::Dialog).then_some(ConsoleError::SessionExpired));
     let run = e.resolve_with(&console, &keys, &Emulated::quick_config(), whosent_integration::unix_now()).await;
     assert!(run.outcomes.iter().all(|o| matches!(o, Outcome::Retry(_))), "{run:?}");
     assert!(run.logins <= 6, "a bounded number of logins: {run:?}");

@@ -272,10 +272,13 @@ impl Watch {
 
     /// The two legs of those: push to mapping, mapping to profile.
     fn legs(&self, account: &str) -> (Vec<Duration>, Vec<Duration>) {
-        let resolved = |done: &HashMap<(String, String), Instant>| -> HashMap<(String, String), Instant> {
-            done.iter().filter(|(k, _)| self.profiled_at.contains_key(*k)).map(|(k, v)| (k.clone(), *v)).collect()
-        };
-        let mapped = resolved(&self.mapped_at);
+        // Only the senders whose profile came, as for the whole.
+        let mapped: HashMap<(String, String), Instant> = self
+            .mapped_at
+            .iter()
+            .filter(|(k, _)| self.profiled_at.contains_key(*k))
+            .map(|(k, v)| (k.clone(), *v))
+            .collect();
         (Self::between(&self.first_seen, &mapped, account), Self::between(&mapped, &self.profiled_at, account))
     }
 
