@@ -115,20 +115,25 @@ impl<'a, St: ProfileStore, Se: SecretSource, C: Console> Profiles<'a, St, Se, C>
     }
 
     async fn account(&self, account_id: &str, keys: &[&ProfileKey], now: i64) -> Vec<Outcome> {
-        // Senders whose profile is wanted; the others are redeliveries.
+        // Senders whose profile is wanted (the others are redeliveries), and
+        // the account beside them.
+        let (found, account) = futures::join!(
+            join_all(keys.iter().map(|key| self.wanted(key))),
+            self.sessions.usable_account(account_id, now)
+        );
         let mut wanted = Vec::new();
         let mut outcomes = vec![Outcome::Done; keys.len()];
-        for (i, key) in keys.iter().enumerate() {
-            match self.wanted(key).await {
+        for (i, found) in found.into_iter().enumerate() {
+            match found {
                 Ok(Some(sender)) => wanted.push((i, sender)),
                 Ok(None) => {}
-                Err(err) => outcomes[i] = retry(key, err),
+                Err(err) => outcomes[i] = retry(keys[i], err),
             }
         }
         if wanted.is_empty() {
             return outcomes;
         }
-        let account = match self.sessions.usable_account(account_id, now).await {
+        let account = match account {
             Ok(account) => account,
             Err(err @ (SessionError::Blocked(_) | SessionError::UnknownAccount)) => {
                 // Never dropped: the sender waits, and `whosent accounts clear` asks again.
@@ -200,7 +205,11 @@ impl<'a, St: ProfileStore, Se: SecretSource, C: Console> Profiles<'a, St, Se, C>
     ) -> Result<(), StepError> {
         let Some(fake_id) = sender.fake_id else { return Ok(()) };
         let asked_at = sender.profile_wanted_at.unwrap_or(0);
-        let fetched = match self.store.person(fake_id).await? {
+        // The session beside the person: it is needed unless another account
+        // fetched this person since, which is rare.
+        let (person, _) =
+            futures::join!(self.store.person(fake_id), session.get_or_try_init(|| self.sessions.session(account, now)));
+        let fetched = match person? {
             // Fetched through another account since this one asked: reuse it.
             Some(person) if person.fetched_at >= asked_at => {
                 self.count(|s| s.reused += 1);
@@ -263,17 +272,14 @@ impl<'a, St: ProfileStore, Se: SecretSource, C: Console> Profiles<'a, St, Se, C>
             Err(SessionError::Console(ConsoleError::InvalidArgument)) => return Ok(None),
             Err(err) => return Err(err.into()),
         };
-        let (avatar_state, avatar_bytes) = match avatar {
-            Ok(jpeg) if !is_jpeg(&jpeg) => (AvatarState::Unavailable, jpeg.len()),
-            Ok(jpeg) if jpeg.len() > self.config.avatar_max_bytes => (AvatarState::TooLarge, jpeg.len()),
-            Ok(jpeg) => {
-                self.store.save_avatar(fake_id, &jpeg, now).await?;
-                (AvatarState::Stored, jpeg.len())
-            }
+        let (avatar_state, avatar_bytes, jpeg) = match avatar {
+            Ok(jpeg) if !is_jpeg(&jpeg) => (AvatarState::Unavailable, jpeg.len(), None),
+            Ok(jpeg) if jpeg.len() > self.config.avatar_max_bytes => (AvatarState::TooLarge, jpeg.len(), None),
+            Ok(jpeg) => (AvatarState::Stored, jpeg.len(), Some(jpeg)),
             // The avatar alone is refused or malformed: keep the profile without it.
             Err(SessionError::Console(err @ (ConsoleError::InvalidArgument | ConsoleError::Malformed(_)))) => {
                 tracing::warn!(account = %account.id, fake_id, error = %err, "avatar not available");
-                (AvatarState::Unavailable, 0)
+                (AvatarState::Unavailable, 0, None)
             }
             Err(err) => return Err(err.into()),
         };
@@ -281,16 +287,15 @@ impl<'a, St: ProfileStore, Se: SecretSource, C: Console> Profiles<'a, St, Se, C>
             self.count(|s| s.avatars_refused += 1);
         }
         let profile = profile_of(&contact);
-        self.store
-            .save_person(&Person {
-                fake_id,
-                profile: profile.clone(),
-                fetched_at: now,
-                fetched_via: account.id.clone(),
-                avatar: avatar_state,
-                avatar_bytes: avatar_bytes as u64,
-            })
-            .await?;
+        let person = Person {
+            fake_id,
+            profile: profile.clone(),
+            fetched_at: now,
+            fetched_via: account.id.clone(),
+            avatar: avatar_state,
+            avatar_bytes: avatar_bytes as u64,
+        };
+        self.store.save_person(&person, jpeg.as_deref()).await?;
         self.count(|s| s.fetched += 1);
         Ok(Some(FetchedProfile {
             fake_id,
@@ -320,9 +325,9 @@ impl<'a, St: ProfileStore, Se: SecretSource, C: Console> Profiles<'a, St, Se, C>
                 }
             }
             self.count(|s| s.stamped += stamped);
-            // Nothing changed: the index still lists messages already stamped
-            // (it lags the table); they are done.
-            if stamped == 0 && !page.more {
+            // The page held every message waiting (or the index, which lags
+            // the table, still lists some already stamped): done.
+            if !page.more {
                 return Ok(());
             }
         }

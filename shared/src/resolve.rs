@@ -10,6 +10,8 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::{Duration, Instant};
 
+use futures::future::join_all;
+
 use crate::console::{Console, ConsoleError, Contact, Dialog, MessageItem, MessageQuery, SessionState};
 use crate::matching::by_time::{self, Verdict};
 use crate::matching::by_user_list;
@@ -18,7 +20,7 @@ use crate::session::{SessionError, Sessions};
 use crate::store::Strategy;
 use crate::store::{
     Account, MappingOutcome, MarkerRecord, Method, Resolution, ResolveHint, ResolveRequest, ResolveState,
-    ResolverStore, WalkRecord,
+    ResolverStore, StoreError, WalkRecord,
 };
 
 /// Tuning of the two methods.
@@ -223,7 +225,7 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
             (account, results)
         });
         let mut outcomes: HashMap<RequestKey, Outcome> = HashMap::new();
-        for (account, results) in futures::future::join_all(runs).await {
+        for (account, results) in join_all(runs).await {
             for (open_id, outcome) in results {
                 outcomes.insert(RequestKey { account: account.to_owned(), open_id }, outcome);
             }
@@ -420,16 +422,45 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
         }
     }
 
-    /// Records a match: the mapping, then the request closed.
-    async fn commit(
-        &self,
-        work: &mut Work,
-        open_id: &str,
-        resolution: Resolution,
-        now: i64,
-    ) -> Result<(), SessionError> {
+    /// Records matches side by side, each the mapping and then its request
+    /// closed; notes the ones stored. One match per pending openID.
+    async fn commit(&self, work: &mut Work, matches: Vec<(String, Resolution)>, now: i64) -> Result<(), SessionError> {
+        let mut seen = HashSet::new();
+        let matches: Vec<(String, Resolution)> =
+            matches.into_iter().filter(|(o, _)| work.pending.contains_key(o) && seen.insert(o.clone())).collect();
+        if matches.is_empty() {
+            return Ok(());
+        }
         let account = work.account.id.clone();
-        match self.store.record_mapping(&account, open_id, &resolution).await? {
+        let stored =
+            join_all(matches.iter().map(|(open_id, resolution)| self.store_match(&account, open_id, resolution, now)))
+                .await;
+        let mut failed = None;
+        for ((open_id, resolution), result) in matches.into_iter().zip(stored) {
+            match result {
+                Ok(()) => {
+                    work.mapped.insert(resolution.fake_id, Some(open_id.clone()));
+                    work.pending.remove(&open_id);
+                    work.matched.insert(open_id, resolution.fake_id);
+                    self.count(|s| s.resolved += 1);
+                }
+                Err(err) => {
+                    failed.get_or_insert(err);
+                }
+            }
+        }
+        failed.map_or(Ok(()), |err| Err(err.into()))
+    }
+
+    /// One match: the mapping, then the request closed.
+    async fn store_match(
+        &self,
+        account: &str,
+        open_id: &str,
+        resolution: &Resolution,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        match self.store.record_mapping(account, open_id, resolution).await? {
             MappingOutcome::Created | MappingOutcome::Unchanged => {}
             MappingOutcome::Conflict { existing } => {
                 tracing::warn!(
@@ -442,13 +473,8 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
         }
         let detail = format!("{:?}: {}", resolution.method, resolution.evidence);
         self.store
-            .set_request_state(&account, open_id, ResolveState::Resolved, Some(&detail), Some(resolution.fake_id), now)
-            .await?;
-        work.mapped.insert(resolution.fake_id, Some(open_id.to_owned()));
-        work.pending.remove(open_id);
-        work.matched.insert(open_id.to_owned(), resolution.fake_id);
-        self.count(|s| s.resolved += 1);
-        Ok(())
+            .set_request_state(account, open_id, ResolveState::Resolved, Some(&detail), Some(resolution.fake_id), now)
+            .await
     }
 
     // ----- by time (claim 5) -----
@@ -482,6 +508,7 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
             let verdicts = by_time::decide(&pushes, &rows, self.config.skew_secs, &mapped);
             // The moment the last undecided push settles by the clock.
             let mut settles_at: Option<i64> = None;
+            let mut matches = Vec::new();
             for (open_id, hints) in &pushes {
                 let settled = hints.iter().all(|h| self.settled(work, h));
                 match verdicts.get(open_id) {
@@ -493,7 +520,7 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
                             evidence: format!("message list row {message_id} at {row_time}"),
                             resolved_at: now,
                         };
-                        self.commit(work, open_id, resolution, now).await?;
+                        matches.push((open_id.clone(), resolution));
                     }
                     _ if !settled => {
                         let at = hints.iter().map(|h| self.settles_at(h)).max().unwrap_or(now);
@@ -502,6 +529,7 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
                     _ => {}
                 }
             }
+            self.commit(work, matches, now).await?;
             // While others keep writing, look again soon: the list moving past
             // a window settles it before the clock does. Otherwise, and for
             // the last look, wait for the clock.
@@ -775,13 +803,17 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
         let learned = by_user_list::marker_table(key, open_ids.iter().map(String::as_str));
         let named: Vec<String> = learned.keys().cloned().collect();
         table.extend(learned);
-        for seen in self.store.markers_named(&work.account.id, &named).await? {
-            if let Some(open_id) = table.get(&seen.marker).filter(|o| work.pending.contains_key(*o)).cloned() {
-                let resolution = user_list_resolution(seen.fake_id, seen.message_id, seen.found_at);
-                self.commit(work, &open_id, resolution, now).await?;
-            }
-        }
-        Ok(())
+        let matches = self
+            .store
+            .markers_named(&work.account.id, &named)
+            .await?
+            .into_iter()
+            .filter_map(|seen| {
+                let open_id = table.get(&seen.marker)?.clone();
+                Some((open_id, user_list_resolution(seen.fake_id, seen.message_id, seen.found_at)))
+            })
+            .collect();
+        self.commit(work, matches, now).await
     }
 
     /// Takes in the account's requests that became pending since the batch
@@ -926,7 +958,7 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
         let (account, session) = (&work.account, &work.session);
         let started = Instant::now();
         let pages: Vec<(u64, Result<DialogRead, SessionError>)> =
-            futures::future::join_all(fake_ids.iter().map(|&fake_id| async move {
+            join_all(fake_ids.iter().map(|&fake_id| async move {
                 // Each read keeps its own copy: a renewal (200003) is shared through the store.
                 let mut session = session.clone();
                 let page = self
@@ -940,19 +972,20 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
             .await;
         self.count(|s| s.console += started.elapsed());
         let mut failed = None;
+        let mut read = Vec::new();
         for (fake_id, page) in pages {
             match page {
                 Ok((dialog, session)) => {
                     if session.token != work.session.token && session.created_at >= work.session.created_at {
                         work.session = session;
                     }
-                    self.keep_page(work, table, walks, fake_id, Some(dialog), now).await?;
+                    read.push((fake_id, Some(dialog)));
                 }
                 // 200002: the follower left since writing; the page holds
                 // nothing for us and is not read again.
                 Err(SessionError::Console(ConsoleError::InvalidArgument)) => {
                     tracing::debug!(fake_id, "no dialog page: no longer a follower");
-                    self.keep_page(work, table, walks, fake_id, None, now).await?;
+                    read.push((fake_id, None));
                 }
                 // Reported once the other pages are kept.
                 Err(err) => {
@@ -960,43 +993,54 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
                 }
             }
         }
+        self.keep_pages(work, table, walks, read, now).await?;
         failed.map_or(Ok(()), Err)
     }
 
-    /// Records a page read (`None`: the follower is gone), every marker on
-    /// it, and commits the ones of pending openIDs.
-    async fn keep_page(
+    /// Records the pages read (`None`: the follower is gone) and every marker
+    /// on them, and commits the ones of pending openIDs. The markers are
+    /// stored before the pages that hold them: a page recorded as read is
+    /// not read again, so its markers must not be lost.
+    async fn keep_pages(
         &self,
         work: &mut Work,
         table: &HashMap<String, String>,
         walks: &mut Walks,
-        fake_id: u64,
-        dialog: Option<Dialog>,
+        pages: Vec<(u64, Option<Dialog>)>,
         now: i64,
     ) -> Result<(), SessionError> {
-        self.count(|s| s.dialog_reads += 1);
         let read_at = self.unix_now();
-        let newest_message_at = dialog.as_ref().map_or(read_at, by_user_list::newest_answered);
-        let found = dialog.map(|d| by_user_list::markers_in(&d, fake_id)).unwrap_or_default();
-        let marker = found.first().map(|f| f.marker.clone());
-        let walk = WalkRecord { fake_id, read_at, newest_message_at, marker };
-        self.store.record_walk(&work.account.id, &walk).await?;
-        walks.insert(fake_id, Some(walk));
-        let mut recorded = HashSet::new();
-        for found in found {
+        let mut markers = Vec::new();
+        let mut read = Vec::new();
+        for (fake_id, dialog) in pages {
+            self.count(|s| s.dialog_reads += 1);
+            let newest_message_at = dialog.as_ref().map_or(read_at, by_user_list::newest_answered);
+            let found = dialog.map(|d| by_user_list::markers_in(&d, fake_id)).unwrap_or_default();
+            let marker = found.first().map(|f| f.marker.clone());
+            read.push(WalkRecord { fake_id, read_at, newest_message_at, marker });
             // A page repeats its follower's marker in every reply: once is enough.
-            if !recorded.insert(found.marker.clone()) {
-                continue;
-            }
-            let record =
-                MarkerRecord { marker: found.marker.clone(), fake_id, message_id: found.message_id, found_at: now };
-            self.store.record_marker(&work.account.id, &record).await?;
-            if let Some(open_id) = table.get(&found.marker).filter(|o| work.pending.contains_key(*o)).cloned() {
-                let resolution = user_list_resolution(fake_id, found.message_id, now);
-                self.commit(work, &open_id, resolution, now).await?;
-            }
+            let mut recorded = HashSet::new();
+            markers.extend(found.into_iter().filter(|f| recorded.insert(f.marker.clone())).map(|found| MarkerRecord {
+                marker: found.marker,
+                fake_id,
+                message_id: found.message_id,
+                found_at: now,
+            }));
         }
-        Ok(())
+        let account = work.account.id.as_str();
+        all_ok(join_all(markers.iter().map(|m| self.store.record_marker(account, m))).await)?;
+        all_ok(join_all(read.iter().map(|w| self.store.record_walk(account, w))).await)?;
+        for walk in read {
+            walks.insert(walk.fake_id, Some(walk));
+        }
+        let matches = markers
+            .into_iter()
+            .filter_map(|m| {
+                let open_id = table.get(&m.marker)?.clone();
+                Some((open_id, user_list_resolution(m.fake_id, m.message_id, now)))
+            })
+            .collect();
+        self.commit(work, matches, now).await
     }
 
     async fn marker_key(&self, account: &Account) -> Result<Option<String>, SessionError> {
@@ -1015,10 +1059,11 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
         if !work.account.strategy.plants_markers() || work.matched.is_empty() {
             return Ok(());
         }
+        let account = work.account.id.as_str();
+        let senders = join_all(work.matched.keys().map(|open_id| self.store.sender_record(account, open_id))).await;
         let mut to_move = Vec::new();
-        for (open_id, fake_id) in &work.matched {
-            let moved = self.store.sender_record(&work.account.id, open_id).await?.is_some_and(|s| s.moved);
-            if !moved {
+        for ((open_id, fake_id), sender) in work.matched.iter().zip(senders) {
+            if !sender?.is_some_and(|s| s.moved) {
                 to_move.push((open_id.clone(), *fake_id));
             }
         }
@@ -1036,9 +1081,8 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
             })
             .await?;
         self.count(|s| s.moves += 1);
-        for (open_id, _) in &to_move {
-            self.store.mark_moved(&work.account.id, open_id).await?;
-        }
+        let account = work.account.id.as_str();
+        all_ok(join_all(to_move.iter().map(|(open_id, _)| self.store.mark_moved(account, open_id))).await)?;
         Ok(())
     }
 
@@ -1121,4 +1165,9 @@ fn user_list_resolution(fake_id: u64, message_id: u64, at: i64) -> Resolution {
         evidence: format!("marker in the dialog page of {fake_id}, message {message_id}"),
         resolved_at: at,
     }
+}
+
+/// The first error of writes made side by side, once all have finished.
+fn all_ok(results: Vec<Result<(), StoreError>>) -> Result<(), StoreError> {
+    results.into_iter().collect()
 }

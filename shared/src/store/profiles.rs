@@ -2,10 +2,12 @@
 //! behind a FakeID with their avatar, the profile copied onto the account's
 //! sender, and the sender stamped on every message that waited for it.
 
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
 use serde::Serialize;
 
-use super::dynamo::{corrupt, dynamo, from_item, to_item};
+use super::dynamo::{corrupt, dynamo, from_item, invalid, to_item};
 use super::expr::{UpdateExpr, n, s};
 use super::keys::{self, kind};
 use super::model::{Person, Profile, ProfileState, Sender, SenderField};
@@ -39,13 +41,13 @@ pub trait ProfileStore: SessionStore {
         open_id: &str,
     ) -> impl Future<Output = Result<Option<Sender>, StoreError>> + Send;
     fn person(&self, fake_id: u64) -> impl Future<Output = Result<Option<Person>, StoreError>> + Send;
-    /// Stores the person unless a newer fetch is stored already.
-    fn save_person(&self, person: &Person) -> impl Future<Output = Result<(), StoreError>> + Send;
-    fn save_avatar(
+    /// Stores the person, and its avatar when there is one, together (one
+    /// transaction): unless a newer fetch is stored already, which is kept
+    /// whole.
+    fn save_person(
         &self,
-        fake_id: u64,
-        jpeg: &[u8],
-        fetched_at: i64,
+        person: &Person,
+        avatar: Option<&[u8]>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// Copies the profile onto the sender, if it is still mapped to the same FakeID.
     fn save_sender_profile(
@@ -105,44 +107,53 @@ impl ProfileStore for DynamoStore {
         self.get(keys::person_pk(fake_id), keys::PERSON_SK.to_owned()).await
     }
 
-    async fn save_person(&self, person: &Person) -> Result<(), StoreError> {
+    async fn save_person(&self, person: &Person, avatar: Option<&[u8]>) -> Result<(), StoreError> {
         let item = to_item(&PersonItem {
             pk: keys::person_pk(person.fake_id),
             sk: keys::PERSON_SK,
             kind: kind::PERSON,
             person,
         })?;
-        let result = self
-            .client
-            .put_item()
+        const NEWER_KEPT: &str = "attribute_not_exists(pk) OR fetched_at <= :at";
+        let at = n(person.fetched_at);
+        let Some(jpeg) = avatar else {
+            let put = self.client.put_item().table_name(&self.table).set_item(Some(item));
+            return match put.condition_expression(NEWER_KEPT).expression_attribute_values(":at", at).send().await {
+                Ok(_) => Ok(()),
+                Err(err) if super::resolving::is_condition_failure(&err) => Ok(()),
+                Err(err) => Err(dynamo(err)),
+            };
+        };
+        let person_put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(item))
-            .condition_expression("attribute_not_exists(pk) OR fetched_at <= :at")
-            .expression_attribute_values(":at", n(person.fetched_at))
+            .condition_expression(NEWER_KEPT)
+            .expression_attribute_values(":at", at)
+            .build()
+            .map_err(invalid)?;
+        let avatar_put = Put::builder()
+            .table_name(&self.table)
+            .item(keys::PK, s(keys::person_pk(person.fake_id)))
+            .item(keys::SK, s(keys::AVATAR_SK))
+            .item(keys::KIND, s(kind::AVATAR))
+            .item("fake_id", n(person.fake_id))
+            .item("jpeg", AttributeValue::B(jpeg.to_vec().into()))
+            .item("fetched_at", n(person.fetched_at))
+            .build()
+            .map_err(invalid)?;
+        let result = self
+            .client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().put(person_put).build())
+            .transact_items(TransactWriteItem::builder().put(avatar_put).build())
             .send()
             .await;
         match result {
             Ok(_) => Ok(()),
-            // A newer fetch of the same person is stored: keep it.
-            Err(err) if super::resolving::is_condition_failure(&err) => Ok(()),
+            // A newer fetch of the same person is stored, with its avatar: keep both.
+            Err(err) if is_canceled_by_condition(&err) => Ok(()),
             Err(err) => Err(dynamo(err)),
         }
-    }
-
-    async fn save_avatar(&self, fake_id: u64, jpeg: &[u8], fetched_at: i64) -> Result<(), StoreError> {
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .item(keys::PK, s(keys::person_pk(fake_id)))
-            .item(keys::SK, s(keys::AVATAR_SK))
-            .item(keys::KIND, s(kind::AVATAR))
-            .item("fake_id", n(fake_id))
-            .item("jpeg", AttributeValue::B(jpeg.to_vec().into()))
-            .item("fetched_at", n(fetched_at))
-            .send()
-            .await
-            .map_err(dynamo)?;
-        Ok(())
     }
 
     async fn save_sender_profile(
@@ -251,4 +262,12 @@ impl DynamoStore {
             None => Ok(None),
         }
     }
+}
+
+/// A transaction canceled because one of its conditions failed.
+fn is_canceled_by_condition<R>(err: &SdkError<TransactWriteItemsError, R>) -> bool {
+    let Some(TransactWriteItemsError::TransactionCanceledException(canceled)) = err.as_service_error() else {
+        return false;
+    };
+    canceled.cancellation_reasons().iter().any(|r| r.code() == Some("ConditionalCheckFailed"))
 }
