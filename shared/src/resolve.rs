@@ -41,7 +41,9 @@ pub struct ResolverConfig {
     /// marker) usually shows on the dialog page; a page is not read sooner,
     /// unless the message fits a pending push by time.
     pub reply_grace_secs: i64,
-    /// Looks at the console per invocation while something is undecided.
+    /// Looks at the console per invocation while something is undecided. By
+    /// time, the looks that take in the account's requests come meanwhile;
+    /// then the invocation finishes what it holds.
     pub rounds: u32,
     /// Pause between those looks.
     pub round_wait: Duration,
@@ -151,8 +153,32 @@ impl Work {
         self.rows.values().rev().cloned().collect()
     }
 
+    fn newest_row_id(&self) -> u64 {
+        self.rows.keys().next_back().copied().unwrap_or(0)
+    }
+
     fn newest_row_time(&self) -> i64 {
         self.rows.values().map(|r| r.date_time).max().unwrap_or(0)
+    }
+}
+
+/// On a list that did not move since the last look, the pause before the
+/// next (seconds past the soonest a push could settle by the list).
+const QUIET_LIST_SECS: i64 = 2;
+
+/// When the undecided pushes of a look can settle, in Unix seconds.
+#[derive(Debug, Default)]
+struct Undecided {
+    /// The soonest one can by the list (a later row can show then).
+    by_list: Option<i64>,
+    /// The soonest one does by the clock.
+    by_clock: Option<i64>,
+}
+
+impl Undecided {
+    fn add(&mut self, by_list: i64, by_clock: i64) {
+        self.by_list = Some(self.by_list.map_or(by_list, |t| t.min(by_list)));
+        self.by_clock = Some(self.by_clock.map_or(by_clock, |t| t.min(by_clock)));
     }
 }
 
@@ -480,8 +506,16 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
     // ----- by time (claim 5) -----
 
     async fn by_time(&self, work: &mut Work, now: i64) -> Result<(), SessionError> {
-        for round in 0..self.config.rounds {
-            if round > 0 {
+        let mut newest_row_seen: Option<u64> = None;
+        // Requests that came meanwhile are taken in for `rounds` looks, while
+        // there is time to decide them; then the invocation finishes what it
+        // holds: an undecided push settles by the clock within the window.
+        let window = Duration::from_secs(u64::try_from(self.config.skew_secs + self.config.settle_secs).unwrap_or(0));
+        for round in 0.. {
+            if round > 0
+                && round < self.config.rounds
+                && Instant::now() + window + Duration::from_secs(2) < self.deadline
+            {
                 self.take_in(work, by_time::has_row).await?;
             }
             let pushes: Vec<(String, Vec<ResolveHint>)> = work
@@ -506,8 +540,9 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
             let mapped: HashMap<u64, String> =
                 work.mapped.iter().filter_map(|(f, o)| o.clone().map(|o| (*f, o))).collect();
             let verdicts = by_time::decide(&pushes, &rows, self.config.skew_secs, &mapped);
-            // The moment the last undecided push settles by the clock.
-            let mut settles_at: Option<i64> = None;
+            // When the undecided pushes can settle: by the list, once a row
+            // past a window can show; by the clock, at the latest.
+            let mut undecided = Undecided::default();
             let mut matches = Vec::new();
             for (open_id, hints) in &pushes {
                 let settled = hints.iter().all(|h| self.settled(work, h));
@@ -523,23 +558,37 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
                         matches.push((open_id.clone(), resolution));
                     }
                     _ if !settled => {
-                        let at = hints.iter().map(|h| self.settles_at(h)).max().unwrap_or(now);
-                        settles_at = Some(settles_at.map_or(at, |s| s.max(at)));
+                        for hint in hints {
+                            let window_end = hint.create_time + self.config.skew_secs;
+                            undecided.add(window_end + self.config.progress_margin_secs, self.settles_at(hint));
+                        }
                     }
                     _ => {}
                 }
             }
             self.commit(work, matches, now).await?;
-            // While others keep writing, look again soon: the list moving past
-            // a window settles it before the clock does. Otherwise, and for
-            // the last look, wait for the clock.
-            let last_round = round + 1 == self.config.rounds;
-            let newest_push = pushes.iter().flat_map(|(_, h)| h.iter().map(|h| h.create_time)).max().unwrap_or(now);
-            let moving = work.newest_row_time() > newest_push;
-            let next = settles_at
-                .map(|at| if round + 2 == self.config.rounds || !moving { at } else { at.min(self.unix_now()) });
+            // While others keep writing, look again as soon as the list can
+            // have moved past a window: that settles it before the clock
+            // does. On a quiet list, look less often.
+            let moved = match newest_row_seen {
+                Some(seen) => work.newest_row_id() > seen,
+                // On the first look, rows later than every push show others writing.
+                None => {
+                    let newest_push = pushes.iter().flat_map(|(_, h)| h.iter().map(|h| h.create_time)).max();
+                    newest_push.is_some_and(|t| work.newest_row_time() > t)
+                }
+            };
+            newest_row_seen = Some(work.newest_row_id());
+            let unix_now = self.unix_now();
+            let next = match undecided {
+                Undecided { by_list: Some(list), by_clock: Some(clock) } => {
+                    let quiet = if moved { 0 } else { QUIET_LIST_SECS };
+                    Some((list.max(unix_now) + quiet).min(clock.max(unix_now)))
+                }
+                _ => None,
+            };
             match next {
-                Some(at) if !work.pending.is_empty() && !last_round && self.pause_until(at).await => {}
+                Some(at) if !work.pending.is_empty() && self.pause_until(at).await => {}
                 _ => return Ok(()),
             }
         }
@@ -684,6 +733,8 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
 
         // The last read of each follower's page, fetched as followers come up.
         let mut walks = Walks::default();
+        // The newest follow walked for before its grace was over.
+        let mut walked_early: Option<i64> = None;
         for round in 0..self.config.rounds {
             if round > 0 {
                 let taken = self.take_in(work, findable_by_marker).await?;
@@ -697,12 +748,15 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
             self.read_list(work, oldest_push - self.config.skew_secs - self.config.settle_secs).await?;
             let rows = work.rows();
             // Whose row fits a pending push by time is the likely sender: its
-            // page is read at once. The others who wrote lately come next,
-            // newest first, once their replies should show.
+            // page is read at once. The window is twice the skew, as the
+            // console's clock is sometimes further off and a page read in
+            // vain costs only the read: the marker decides. The others who
+            // wrote lately come next, newest first, once their replies should
+            // show.
             let mut likely: HashSet<u64> = HashSet::new();
             for request in work.pending.values() {
                 for hint in hints(request).iter().filter(|h| h.marker_planted) {
-                    likely.extend(by_time::candidates(hint, &rows, self.config.skew_secs).into_keys());
+                    likely.extend(by_time::candidates(hint, &rows, 2 * self.config.skew_secs).into_keys());
                 }
             }
             let mut writers: BTreeMap<u64, i64> = BTreeMap::new();
@@ -734,13 +788,17 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
             // only followed (an event) has no row in the message list. Deeper
             // walks for other events would read every page again and again;
             // those senders are found when they next write.
+            // A follow is walked for at once, since its reply often shows
+            // soon, and once more after the grace when it did not.
             let newest_event =
                 work.pending.values().filter(|r| awaits_follow_walk(r)).map(|r| r.last_hint.create_time).max();
             let walk_pages = match newest_event {
                 Some(event) if event <= grace_until => self.config.event_walk_pages,
                 Some(event) => {
                     deferred = Some(deferred.map_or(event, |d: i64| d.max(event)));
-                    0
+                    let early = walked_early.is_none_or(|at| at < event);
+                    walked_early = Some(event);
+                    if early { self.config.event_walk_pages } else { 0 }
                 }
                 None => 0,
             };

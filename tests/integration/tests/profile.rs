@@ -225,3 +225,34 @@ async fn an_avatar_answered_with_the_login_page_logs_in_again_and_is_stored() {
     assert_eq!(person.avatar, AvatarState::Stored);
     assert_eq!(e.store.avatar(fan).await.unwrap(), e.platform.avatar_of(fan), "the JPEG, not the login page");
 }
+
+#[tokio::test]
+async fn an_older_fetch_never_replaces_a_newer_person_or_its_avatar() {
+    let e = Emulated::start(quiet(29, 10), &[Strategy::Time]).await;
+    let person = |fetched_at: i64, nickname: &str| whosent::store::Person {
+        fake_id: 4_242_424_242,
+        profile: whosent::store::Profile { nickname: nickname.to_owned(), ..Default::default() },
+        fetched_at,
+        fetched_via: "acct-1".to_owned(),
+        avatar: AvatarState::Stored,
+        avatar_bytes: 4,
+    };
+    let (newer, older) = ([0xFF, 0xD8, 0xFF, 1], [0xFF, 0xD8, 0xFF, 2]);
+    e.store.save_person(&person(2_000, "newer"), Some(&newer)).await.unwrap();
+    // A slower invocation that fetched earlier finishes last.
+    e.store.save_person(&person(1_000, "older"), Some(&older)).await.unwrap();
+    let kept = ProfileStore::person(&e.store, 4_242_424_242).await.unwrap().expect("stored");
+    assert_eq!(kept.profile.nickname, "newer");
+    assert_eq!(
+        e.store.avatar(4_242_424_242).await.unwrap().as_deref(),
+        Some(&newer[..]),
+        "the avatar goes with its person"
+    );
+    // A later fetch replaces both.
+    e.store.save_person(&person(3_000, "latest"), Some(&older)).await.unwrap();
+    assert_eq!(
+        ProfileStore::person(&e.store, 4_242_424_242).await.unwrap().expect("stored").profile.nickname,
+        "latest"
+    );
+    assert_eq!(e.store.avatar(4_242_424_242).await.unwrap().as_deref(), Some(&older[..]));
+}

@@ -258,6 +258,45 @@ async fn a_new_follower_is_found_by_walking_the_unresolved_list() {
     let run = e.resolve(&keys, &Emulated::quick_config()).await;
     assert_eq!(e.check_against_truth(&keys).await, 1, "{run:?}");
     assert!(run.stats.dialog_reads <= 2, "the newest follower is at the top of the list: {run:?}");
+    assert_eq!(run.stats.paused, std::time::Duration::ZERO, "its reply showed at once: found on the first look");
+}
+
+#[tokio::test]
+async fn by_user_list_a_row_dated_past_the_skew_is_still_read_at_once() {
+    let e = Emulated::start(
+        with_knobs(26, 1, 30, |k| k.skew = platform::Dist::Const { value: 4.0 }),
+        &[Strategy::UserList],
+    )
+    .await;
+    let fans = e.follower_fakeids(0);
+    e.text(0, fans[3], "my clock is off").await;
+    let keys = e.pending().await;
+    let run = e.resolve(&keys, &Emulated::quick_config()).await;
+    assert_eq!(e.check_against_truth(&keys).await, 1, "{run:?}");
+    assert_eq!(run.stats.paused, std::time::Duration::ZERO, "the likely page is read on the first look: {run:?}");
+    assert_eq!(run.stats.dialog_reads, 1, "{run:?}");
+}
+
+#[tokio::test]
+async fn by_time_what_was_taken_in_is_decided_before_the_invocation_ends() {
+    let e = Emulated::start(
+        with_knobs(27, 1, 20, |k| k.console_delay = platform::Dist::Const { value: 1.0 }),
+        &[Strategy::Time],
+    )
+    .await;
+    let fans = e.follower_fakeids(0);
+    e.text(0, fans[0], "first").await;
+    let batch = e.pending().await;
+    // Two looks that take in: the second sender comes in on the second and
+    // is decided by the looks that follow, not left for its own record.
+    let config = whosent::resolve::ResolverConfig { rounds: 2, ..Emulated::quick_config() };
+    let (run, ()) = tokio::join!(e.resolve(&batch, &config), async {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        e.text(0, fans[1], "second").await;
+    });
+    let all = e.pending_or_resolved().await;
+    assert_eq!(all.len(), 2);
+    assert_eq!(e.check_against_truth(&all).await, 2, "{run:?}");
 }
 
 #[tokio::test]
