@@ -41,9 +41,7 @@ pub struct ResolverConfig {
     /// marker) usually shows on the dialog page; a page is not read sooner,
     /// unless the message fits a pending push by time.
     pub reply_grace_secs: i64,
-    /// Looks at the console per invocation while something is undecided. By
-    /// time, the looks that take in the account's requests come meanwhile;
-    /// then the invocation finishes what it holds.
+    /// Looks at the console per invocation while something is undecided.
     pub rounds: u32,
     /// Pause between those looks.
     pub round_wait: Duration,
@@ -171,14 +169,16 @@ const QUIET_LIST_SECS: i64 = 2;
 struct Undecided {
     /// The soonest one can by the list (a later row can show then).
     by_list: Option<i64>,
-    /// The soonest one does by the clock.
+    /// The soonest and the last one by the clock.
     by_clock: Option<i64>,
+    by_clock_last: Option<i64>,
 }
 
 impl Undecided {
     fn add(&mut self, by_list: i64, by_clock: i64) {
         self.by_list = Some(self.by_list.map_or(by_list, |t| t.min(by_list)));
         self.by_clock = Some(self.by_clock.map_or(by_clock, |t| t.min(by_clock)));
+        self.by_clock_last = Some(self.by_clock_last.map_or(by_clock, |t| t.max(by_clock)));
     }
 }
 
@@ -507,15 +507,13 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
 
     async fn by_time(&self, work: &mut Work, now: i64) -> Result<(), SessionError> {
         let mut newest_row_seen: Option<u64> = None;
-        // Requests that came meanwhile are taken in for `rounds` looks, while
-        // there is time to decide them; then the invocation finishes what it
-        // holds: an undecided push settles by the clock within the window.
+        // Requests that came meanwhile are taken in while there is time to
+        // decide them (an undecided push settles by the clock within its
+        // window), never on the last look.
         let window = Duration::from_secs(u64::try_from(self.config.skew_secs + self.config.settle_secs).unwrap_or(0));
-        for round in 0.. {
-            if round > 0
-                && round < self.config.rounds
-                && Instant::now() + window + Duration::from_secs(2) < self.deadline
-            {
+        for round in 0..self.config.rounds {
+            let last_round = round + 1 == self.config.rounds;
+            if round > 0 && !last_round && Instant::now() + window + Duration::from_secs(2) < self.deadline {
                 self.take_in(work, by_time::has_row).await?;
             }
             let pushes: Vec<(String, Vec<ResolveHint>)> = work
@@ -569,7 +567,8 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
             self.commit(work, matches, now).await?;
             // While others keep writing, look again as soon as the list can
             // have moved past a window: that settles it before the clock
-            // does. On a quiet list, look less often.
+            // does. On a quiet list, look less often. The last look waits for
+            // the clock, so that it decides every push it holds.
             let moved = match newest_row_seen {
                 Some(seen) => work.newest_row_id() > seen,
                 // On the first look, rows later than every push show others writing.
@@ -581,14 +580,15 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
             newest_row_seen = Some(work.newest_row_id());
             let unix_now = self.unix_now();
             let next = match undecided {
-                Undecided { by_list: Some(list), by_clock: Some(clock) } => {
+                Undecided { by_clock_last: Some(last), .. } if round + 2 == self.config.rounds => Some(last),
+                Undecided { by_list: Some(list), by_clock: Some(clock), .. } => {
                     let quiet = if moved { 0 } else { QUIET_LIST_SECS };
                     Some((list.max(unix_now) + quiet).min(clock.max(unix_now)))
                 }
                 _ => None,
             };
             match next {
-                Some(at) if !work.pending.is_empty() && self.pause_until(at).await => {}
+                Some(at) if !work.pending.is_empty() && !last_round && self.pause_until(at).await => {}
                 _ => return Ok(()),
             }
         }

@@ -278,28 +278,6 @@ async fn by_user_list_a_row_dated_past_the_skew_is_still_read_at_once() {
 }
 
 #[tokio::test]
-async fn by_time_what_was_taken_in_is_decided_before_the_invocation_ends() {
-    let e = Emulated::start(
-        with_knobs(27, 1, 20, |k| k.console_delay = platform::Dist::Const { value: 1.0 }),
-        &[Strategy::Time],
-    )
-    .await;
-    let fans = e.follower_fakeids(0);
-    e.text(0, fans[0], "first").await;
-    let batch = e.pending().await;
-    // Two looks that take in: the second sender comes in on the second and
-    // is decided by the looks that follow, not left for its own record.
-    let config = whosent::resolve::ResolverConfig { rounds: 2, ..Emulated::quick_config() };
-    let (run, ()) = tokio::join!(e.resolve(&batch, &config), async {
-        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-        e.text(0, fans[1], "second").await;
-    });
-    let all = e.pending_or_resolved().await;
-    assert_eq!(all.len(), 2);
-    assert_eq!(e.check_against_truth(&all).await, 2, "{run:?}");
-}
-
-#[tokio::test]
 async fn a_follower_who_left_after_writing_does_not_hold_up_the_others() {
     let e = Emulated::start(quiet(28, 1, 40), &[Strategy::UserList]).await;
     let fans = e.follower_fakeids(0);
