@@ -142,8 +142,10 @@ struct Work {
     /// while the invocation waits are resolved if they can be, else left as
     /// they are for their own records.
     batch: HashSet<String>,
-    /// OpenIDs whose requests were looked at for taking in.
-    looked_at: HashSet<String>,
+    /// OpenIDs whose requests were looked at for taking in, with their
+    /// newest push then (its time, and how many pushes that second): a later
+    /// push may have made a request findable, so it is looked at again.
+    looked_at: HashMap<String, (i64, usize)>,
 }
 
 impl Work {
@@ -343,10 +345,10 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
             mapped: HashMap::new(),
             crowded: HashSet::new(),
             batch: HashSet::new(),
-            looked_at: HashSet::new(),
+            looked_at: HashMap::new(),
         };
         work.batch = work.pending.keys().cloned().collect();
-        work.looked_at = work.batch.clone();
+        work.looked_at = work.pending.iter().map(|(o, r)| (o.clone(), (r.last_hint.create_time, usize::MAX))).collect();
         for (open_id, fake_id) in already_mapped {
             work.matched.insert(open_id, fake_id);
         }
@@ -713,7 +715,13 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
         let unmarked: BTreeMap<String, ResolveRequest> =
             unmarked.into_iter().filter_map(|o| work.pending.remove_entry(&o)).collect();
         let result = self.by_marker(work, now).await;
-        work.pending.extend(unmarked);
+        // Those matched or taken in again meanwhile (a later push made them
+        // findable) are as the walk left them.
+        for (open_id, request) in unmarked {
+            if !work.matched.contains_key(&open_id) {
+                work.pending.entry(open_id).or_insert(request);
+            }
+        }
         result
     }
 
@@ -884,17 +892,29 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
     ) -> Result<Vec<String>, SessionError> {
         let from = work.pending.values().map(|r| r.first_hint.create_time).min().unwrap_or_else(|| self.unix_now());
         let pushes = self.store.pushes_between(&work.account.id, from, self.unix_now() + self.config.skew_secs).await?;
-        let mut fresh: Vec<&str> = pushes.iter().map(|p| p.open_id.as_str()).collect();
-        fresh.sort_unstable();
-        fresh.dedup();
-        fresh.retain(|o| !work.looked_at.contains(*o) && !work.matched.contains_key(*o));
+        // Each sender's newest push: its time, and how many that second.
+        let mut newest: HashMap<&str, (i64, usize)> = HashMap::new();
+        for push in &pushes {
+            let seen = newest.entry(push.open_id.as_str()).or_insert((push.create_time, 0));
+            if push.create_time > seen.0 {
+                *seen = (push.create_time, 0);
+            }
+            if push.create_time == seen.0 {
+                seen.1 += 1;
+            }
+        }
+        let fresh: Vec<&str> = newest
+            .iter()
+            .filter(|(o, at)| !work.matched.contains_key(**o) && work.looked_at.get(**o).is_none_or(|seen| *at > seen))
+            .map(|(o, _)| *o)
+            .collect();
         if fresh.is_empty() {
             return Ok(Vec::new());
         }
         let mut found = self.store.requests_and_senders(&work.account.id, &fresh).await?;
         let mut taken = Vec::new();
         for open_id in fresh {
-            work.looked_at.insert(open_id.to_owned());
+            work.looked_at.insert(open_id.to_owned(), newest[open_id]);
             let Some(found) = found.remove(open_id) else { continue };
             let unmapped = found.sender.as_ref().is_none_or(|s| s.fake_id.is_none());
             match found.request {

@@ -216,6 +216,31 @@ async fn a_sender_who_writes_while_the_resolver_waits_is_served_by_the_same_invo
 }
 
 #[tokio::test]
+async fn a_sender_whose_later_push_makes_it_findable_is_served_by_the_waiting_invocation() {
+    let e = Emulated::start(
+        with_knobs(32, 1, 20, |k| k.console_delay = platform::Dist::Const { value: 2.0 }),
+        &[Strategy::UserList],
+    )
+    .await;
+    let fans = e.follower_fakeids(0);
+    e.text(0, fans[0], "first one").await;
+    let batch = e.pending().await;
+    // The second follower first reports a location (an event: no row, no
+    // reply, nothing to find it by), then writes while the resolver waits.
+    let report = Body::LocationEvent { latitude: "23.1".into(), longitude: "113.3".into(), precision: "65".into() };
+    e.send(Outgoing::new(0, fans[1], report)).await;
+    let config = Emulated::quick_config();
+    let (run, ()) = tokio::join!(e.resolve(&batch, &config), async {
+        tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+        e.text(0, fans[1], "now a message").await;
+    });
+    let all = e.pending_or_resolved().await;
+    assert_eq!(all.len(), 2);
+    assert_eq!(e.check_against_truth(&all).await, 2, "the second was looked at again once it wrote: {run:?}");
+    assert_eq!(run.outcomes, [Outcome::Done], "an outcome for the batch's record only");
+}
+
+#[tokio::test]
 async fn by_time_waits_for_rows_the_console_lists_late() {
     let e = Emulated::start(
         with_knobs(23, 1, 20, |k| k.console_delay = platform::Dist::Const { value: 2.0 }),
