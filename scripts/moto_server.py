@@ -23,6 +23,7 @@ Environment: MOTO_TRACE=FILE appends a line per request (see main).
 """
 
 import argparse
+import inspect
 import os
 import threading
 import time
@@ -116,6 +117,7 @@ def transact_write_items(self, transact_items):
 
 
 stock_query = Table.query
+QUERY_SIGNATURE = inspect.signature(stock_query)
 
 
 def query(self, hash_key, *args, **kwargs):
@@ -123,7 +125,7 @@ def query(self, hash_key, *args, **kwargs):
     table, every item (unsorted; the index's order is applied after) for an
     index. Requests are served one at a time, so shadowing `all_items` for
     the call is safe."""
-    index_name = kwargs.get("index_name", args[6] if len(args) > 6 else None)
+    index_name = QUERY_SIGNATURE.bind(self, hash_key, *args, **kwargs).arguments.get("index_name")
     if index_name is None and self.range_key_attr is not None and hash_key is not None:
         partition = self.items.get(hash_key, {})
         self.all_items = lambda: list(partition.values())

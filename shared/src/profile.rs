@@ -206,7 +206,8 @@ impl<'a, St: ProfileStore, Se: SecretSource, C: Console> Profiles<'a, St, Se, C>
         let Some(fake_id) = sender.fake_id else { return Ok(()) };
         let asked_at = sender.profile_wanted_at.unwrap_or(0);
         // The session beside the person: it is needed unless another account
-        // fetched this person since, which is rare.
+        // fetched this person since, which is rare. A failure to get it is
+        // met again, and reported, by `fetch`, which asks the same cell.
         let (person, _) =
             futures::join!(self.store.person(fake_id), session.get_or_try_init(|| self.sessions.session(account, now)));
         let fetched = match person? {

@@ -2,8 +2,6 @@
 //! behind a FakeID with their avatar, the profile copied onto the account's
 //! sender, and the sender stamped on every message that waited for it.
 
-use aws_sdk_dynamodb::error::SdkError;
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
 use serde::Serialize;
 
@@ -11,6 +9,7 @@ use super::dynamo::{corrupt, dynamo, from_item, invalid, to_item};
 use super::expr::{UpdateExpr, n, s};
 use super::keys::{self, kind};
 use super::model::{Person, Profile, ProfileState, Sender, SenderField};
+use super::resolving::is_canceled_by_condition;
 use super::{DynamoStore, SessionStore, StoreError};
 
 /// The profile as fetched for one (account, openID).
@@ -114,41 +113,29 @@ impl ProfileStore for DynamoStore {
             kind: kind::PERSON,
             person,
         })?;
-        const NEWER_KEPT: &str = "attribute_not_exists(pk) OR fetched_at <= :at";
-        let at = n(person.fetched_at);
-        let Some(jpeg) = avatar else {
-            let put = self.client.put_item().table_name(&self.table).set_item(Some(item));
-            return match put.condition_expression(NEWER_KEPT).expression_attribute_values(":at", at).send().await {
-                Ok(_) => Ok(()),
-                Err(err) if super::resolving::is_condition_failure(&err) => Ok(()),
-                Err(err) => Err(dynamo(err)),
-            };
-        };
         let person_put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(item))
-            .condition_expression(NEWER_KEPT)
-            .expression_attribute_values(":at", at)
+            .condition_expression("attribute_not_exists(pk) OR fetched_at <= :at")
+            .expression_attribute_values(":at", n(person.fetched_at))
             .build()
             .map_err(invalid)?;
-        let avatar_put = Put::builder()
-            .table_name(&self.table)
-            .item(keys::PK, s(keys::person_pk(person.fake_id)))
-            .item(keys::SK, s(keys::AVATAR_SK))
-            .item(keys::KIND, s(kind::AVATAR))
-            .item("fake_id", n(person.fake_id))
-            .item("jpeg", AttributeValue::B(jpeg.to_vec().into()))
-            .item("fetched_at", n(person.fetched_at))
-            .build()
-            .map_err(invalid)?;
-        let result = self
-            .client
-            .transact_write_items()
-            .transact_items(TransactWriteItem::builder().put(person_put).build())
-            .transact_items(TransactWriteItem::builder().put(avatar_put).build())
-            .send()
-            .await;
-        match result {
+        let mut write =
+            self.client.transact_write_items().transact_items(TransactWriteItem::builder().put(person_put).build());
+        if let Some(jpeg) = avatar {
+            let avatar_put = Put::builder()
+                .table_name(&self.table)
+                .item(keys::PK, s(keys::person_pk(person.fake_id)))
+                .item(keys::SK, s(keys::AVATAR_SK))
+                .item(keys::KIND, s(kind::AVATAR))
+                .item("fake_id", n(person.fake_id))
+                .item("jpeg", AttributeValue::B(jpeg.to_vec().into()))
+                .item("fetched_at", n(person.fetched_at))
+                .build()
+                .map_err(invalid)?;
+            write = write.transact_items(TransactWriteItem::builder().put(avatar_put).build());
+        }
+        match write.send().await {
             Ok(_) => Ok(()),
             // A newer fetch of the same person is stored, with its avatar: keep both.
             Err(err) if is_canceled_by_condition(&err) => Ok(()),
@@ -262,12 +249,4 @@ impl DynamoStore {
             None => Ok(None),
         }
     }
-}
-
-/// A transaction canceled because one of its conditions failed.
-fn is_canceled_by_condition<R>(err: &SdkError<TransactWriteItemsError, R>) -> bool {
-    let Some(TransactWriteItemsError::TransactionCanceledException(canceled)) = err.as_service_error() else {
-        return false;
-    };
-    canceled.cancellation_reasons().iter().any(|r| r.code() == Some("ConditionalCheckFailed"))
 }

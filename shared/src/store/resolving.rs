@@ -5,6 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
 use serde::{Deserialize, Serialize};
 
@@ -184,6 +185,14 @@ fn account_key(account: &str) -> AttributeValue {
 
 pub(super) fn is_condition_failure<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> bool {
     err.code() == Some("ConditionalCheckFailedException")
+}
+
+/// A transaction canceled because one of its conditions failed.
+pub(super) fn is_canceled_by_condition<R>(err: &SdkError<TransactWriteItemsError, R>) -> bool {
+    let Some(TransactWriteItemsError::TransactionCanceledException(canceled)) = err.as_service_error() else {
+        return false;
+    };
+    canceled.cancellation_reasons().iter().any(|r| r.code() == Some("ConditionalCheckFailed"))
 }
 
 impl DynamoStore {

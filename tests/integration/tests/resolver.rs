@@ -4,9 +4,9 @@
 use platform::{Body, Config, Knobs, Outgoing};
 use whosent::console::ConsoleError;
 use whosent::matching::marker;
-use whosent::resolve::Outcome;
+use whosent::resolve::{Outcome, RequestKey};
 use whosent::store::{ResolveState, ResolverStore, SessionStore, Strategy};
-use whosent_integration::emulated::{Emulated, MARKER_KEY};
+use whosent_integration::emulated::{Emulated, MARKER_KEY, Run};
 use whosent_integration::scripted::{Call, ScriptedConsole};
 
 fn quiet(seed: u64, accounts: usize, followers: usize) -> Config {
@@ -189,6 +189,23 @@ async fn by_time_a_row_skewed_out_of_its_window_does_not_hand_the_push_to_a_neig
     }
 }
 
+/// Resolves `batch` (quick settings) while `fake_id` writes `text` after
+/// `after_ms`; the run, and then every request pending or resolved.
+async fn resolve_while_writing(
+    e: &Emulated,
+    batch: &[RequestKey],
+    after_ms: u64,
+    fake_id: u64,
+    text: &str,
+) -> (Run, Vec<RequestKey>) {
+    let config = Emulated::quick_config();
+    let (run, ()) = tokio::join!(e.resolve(batch, &config), async {
+        tokio::time::sleep(std::time::Duration::from_millis(after_ms)).await;
+        e.text(0, fake_id, text).await;
+    });
+    (run, e.pending_or_resolved().await)
+}
+
 #[tokio::test]
 async fn a_sender_who_writes_while_the_resolver_waits_is_served_by_the_same_invocation() {
     for strategy in [Strategy::UserList, Strategy::Time] {
@@ -202,12 +219,7 @@ async fn a_sender_who_writes_while_the_resolver_waits_is_served_by_the_same_invo
         let batch = e.pending().await;
         assert_eq!(batch.len(), 1);
         // The second follower writes while the resolver waits for the rows.
-        let config = Emulated::quick_config();
-        let (run, ()) = tokio::join!(e.resolve(&batch, &config), async {
-            tokio::time::sleep(std::time::Duration::from_millis(400)).await;
-            e.text(0, fans[1], "second one").await;
-        });
-        let all = e.pending_or_resolved().await;
+        let (run, all) = resolve_while_writing(&e, &batch, 400, fans[1], "second one").await;
         assert_eq!(all.len(), 2, "{strategy:?}");
         assert_eq!(e.check_against_truth(&all).await, 2, "{strategy:?}: both found by one invocation: {run:?}");
         assert_eq!(run.outcomes, [Outcome::Done], "{strategy:?}: an outcome for the batch's record only");
@@ -229,12 +241,7 @@ async fn a_sender_whose_later_push_makes_it_findable_is_served_by_the_waiting_in
     // reply, nothing to find it by), then writes while the resolver waits.
     let report = Body::LocationEvent { latitude: "23.1".into(), longitude: "113.3".into(), precision: "65".into() };
     e.send(Outgoing::new(0, fans[1], report)).await;
-    let config = Emulated::quick_config();
-    let (run, ()) = tokio::join!(e.resolve(&batch, &config), async {
-        tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
-        e.text(0, fans[1], "now a message").await;
-    });
-    let all = e.pending_or_resolved().await;
+    let (run, all) = resolve_while_writing(&e, &batch, 1200, fans[1], "now a message").await;
     assert_eq!(all.len(), 2);
     assert_eq!(e.check_against_truth(&all).await, 2, "the second was looked at again once it wrote: {run:?}");
     assert_eq!(run.outcomes, [Outcome::Done], "an outcome for the batch's record only");
