@@ -49,14 +49,17 @@ impl PushQuery {
     }
 }
 
-/// How a push body was sent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How a push body is sent: the platform's per-account setting, recorded
+/// with the account, and how one push came in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum BodyMode {
     /// The message XML as is.
     Plaintext,
     /// Plain fields and `<Encrypt>` side by side.
     Compatible,
-    /// Only `<ToUserName>` and `<Encrypt>`.
+    /// Only `<ToUserName>` and `<Encrypt>`: the platform's recommended setting.
+    #[default]
     Safe,
 }
 

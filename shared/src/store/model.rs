@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::push::Features;
+use crate::push::{BodyMode, Features};
 
 /// How an account's senders are matched to FakeIDs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,6 +46,11 @@ pub struct Account {
     /// The platform-side `gh_…` id, the `ToUserName` of every push.
     pub gh_id: String,
     pub strategy: Strategy,
+    /// The body mode set on the platform. A safe or compatible account
+    /// accepts only pushes whose `msg_signature` covers the body; a record
+    /// without one is safe.
+    #[serde(default)]
+    pub mode: BodyMode,
     pub state: AccountState,
     /// Name of the Secrets Manager secret with the push token and keys.
     pub push_secret: String,
@@ -73,6 +78,7 @@ impl Account {
             appid: appid.to_owned(),
             gh_id: gh_id.to_owned(),
             strategy,
+            mode: BodyMode::Safe,
             state: AccountState::Active,
             push_secret: format!("whosent/{id}/push"),
             console_secret: format!("whosent/{id}/console"),
