@@ -6,7 +6,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use whosent::push::{self, AesKey, Elements, Freshness, Push, PushKeys, PushQuery, signature};
+use whosent::push::{self, AesKey, BodyMode, Elements, Freshness, Push, PushKeys, PushQuery, signature};
 
 const TOKEN: &str = "spamtest";
 const APPID: &str = "wx2c2769f8efd9abc2";
@@ -27,7 +27,8 @@ fn one_kb_text() -> String {
 
 fn bench(c: &mut Criterion) {
     let key = AesKey::from_encoding_aes_key(ENCODING_AES_KEY).unwrap();
-    let keys = PushKeys { token: TOKEN, appid: APPID, gh_id: GH_ID, current: &key, previous: None };
+    let keys =
+        PushKeys { token: TOKEN, appid: APPID, gh_id: GH_ID, mode: BodyMode::Safe, current: &key, previous: None };
     let xml = one_kb_text();
     let encrypt = key.encrypt(&xml, APPID);
     let (ts, nonce) = ("1409735669", "1320562132");

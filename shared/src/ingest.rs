@@ -6,13 +6,15 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use sha1::{Digest, Sha1};
+
 use crate::cache::TtlCache;
 use crate::matching::marker;
-use crate::push::{self, BodyMode, Event, Freshness, Kind, PushError, PushKeys, PushQuery, Reply, Verified};
+use crate::push::{self, BodyMode, Event, Freshness, Kind, Push, PushError, PushKeys, PushQuery, Reply, Verified};
 use crate::secrets::{PushCredentials, SecretCache, SecretSource, SecretsError};
 use crate::store::{
     Account, AccountRegistry, Answer, FollowChange, FollowState, MessageRecord, ProfileState, PushEntry, PushLedger,
-    Recorded, ResolveHint, SenderField, SenderSnapshot, StoreError,
+    Recorded, ReplayGuard, ResolveHint, SenderField, SenderSnapshot, StoreError,
 };
 
 /// Largest push body accepted (the platform's are a few KiB).
@@ -54,6 +56,8 @@ pub enum IngestError {
     TooLarge,
     #[error(transparent)]
     Push(#[from] PushError),
+    #[error("this signed query was already used for another message")]
+    Replayed,
     #[error("account credentials unavailable: {0}")]
     Secrets(#[from] SecretsError),
     #[error(transparent)]
@@ -141,19 +145,16 @@ impl<R: AccountRegistry, L: PushLedger, S: SecretSource> Ingest<R, L, S> {
         let keys = push_keys(&account, &creds);
         let push = &verified.push;
 
-        let follow = match push.event() {
-            Some(Event::Subscribe { .. }) => Some(FollowChange { state: FollowState::Following, at: push.create_time }),
-            Some(Event::Unsubscribe) => Some(FollowChange { state: FollowState::Unfollowed, at: push.create_time }),
-            _ => None,
-        };
+        let follow = follow_change(push);
         // A follow change is judged against the sender as stored, not as cached.
         let mut fresh = follow.is_some();
         let (answer, duplicate, status) = loop {
             let sender = self.sender(&account.id, &push.from_user, fresh, follow, now).await?;
-            let entry = self.entry(&account, &creds, &verified, &sender, follow, now);
+            let entry = self.entry(&account, &creds, query, &verified, &sender, now);
             match self.ledger.record(&entry).await? {
                 Recorded::New => break (entry.answer, false, sender.status),
                 Recorded::Duplicate(first) => break (first, true, sender.status),
+                Recorded::Replayed => return Err(IngestError::Replayed),
                 // The profile was stored between the read and the write: read again.
                 Recorded::SenderChanged if !fresh => fresh = true,
                 Recorded::SenderChanged => return Err(StoreError::Contention.into()),
@@ -211,9 +212,9 @@ impl<R: AccountRegistry, L: PushLedger, S: SecretSource> Ingest<R, L, S> {
         &self,
         account: &Account,
         creds: &PushCredentials,
+        query: &PushQuery,
         verified: &Verified,
         sender: &SenderView,
-        follow: Option<FollowChange>,
         now: i64,
     ) -> PushEntry {
         let push = &verified.push;
@@ -241,6 +242,7 @@ impl<R: AccountRegistry, L: PushLedger, S: SecretSource> Ingest<R, L, S> {
             None => Answer::Success,
         };
         PushEntry {
+            guard: self.replay_guard(query, verified, now),
             message: MessageRecord {
                 account: account.id.clone(),
                 features,
@@ -252,7 +254,7 @@ impl<R: AccountRegistry, L: PushLedger, S: SecretSource> Ingest<R, L, S> {
             answer,
             dedupe_expires_at: now + self.config.dedupe_ttl_secs,
             resolve,
-            follow,
+            follow: follow_change(push),
             refresh_profile: sender.refresh_profile,
         }
     }
@@ -306,6 +308,27 @@ impl<R: AccountRegistry, L: PushLedger, S: SecretSource> Ingest<R, L, S> {
         })
     }
 
+    /// The push's `(timestamp, nonce)` and its message, remembered for as
+    /// long as the pair passes the freshness check.
+    fn replay_guard(&self, query: &PushQuery, verified: &Verified, now: i64) -> ReplayGuard {
+        let digest = |parts: &[&str]| {
+            let mut hasher = Sha1::new();
+            for part in parts {
+                hasher.update((part.len() as u64).to_be_bytes());
+                hasher.update(part.as_bytes());
+            }
+            hex::encode(hasher.finalize())
+        };
+        let (timestamp, nonce) =
+            (query.timestamp.as_deref().unwrap_or_default(), query.nonce.as_deref().unwrap_or_default());
+        let lifetime = self.config.timestamp_window_secs.map_or(self.config.dedupe_ttl_secs, |w| 2 * w as i64);
+        ReplayGuard {
+            query_digest: digest(&[timestamp, nonce]),
+            message_digest: digest(&[&verified.xml]),
+            expires_at: now + lifetime,
+        }
+    }
+
     fn stale(&self, fetched_at: Option<i64>, now: i64) -> bool {
         fetched_at.is_some_and(|at| now - at > self.config.profile_max_age_secs)
     }
@@ -331,9 +354,20 @@ fn push_keys<'a>(account: &'a Account, creds: &'a PushCredentials) -> PushKeys<'
         token: creds.token.expose(),
         appid: &account.appid,
         gh_id: &account.gh_id,
+        mode: account.mode,
         current: &creds.current,
         previous: creds.previous.as_ref(),
     }
+}
+
+/// The follow or unfollow a push reports, if it is one.
+fn follow_change(push: &Push) -> Option<FollowChange> {
+    let state = match push.event()? {
+        Event::Subscribe { .. } => FollowState::Following,
+        Event::Unsubscribe => FollowState::Unfollowed,
+        _ => return None,
+    };
+    Some(FollowChange { state, at: push.create_time })
 }
 
 /// Whether a passive reply to this push reaches the follower's dialog:

@@ -12,6 +12,7 @@ pub mod lookup;
 pub mod matching;
 pub mod profile;
 pub mod push;
+pub mod quote;
 pub mod resolve;
 pub mod secrets;
 pub mod session;

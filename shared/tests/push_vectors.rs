@@ -155,7 +155,14 @@ fn sample_account() -> Account {
 
 impl Account {
     fn keys<'a>(&'a self, previous: Option<&'a AesKey>) -> PushKeys<'a> {
-        PushKeys { token: &self.token, appid: &self.appid, gh_id: &self.gh_id, current: &self.key, previous }
+        PushKeys {
+            token: &self.token,
+            appid: &self.appid,
+            gh_id: &self.gh_id,
+            mode: BodyMode::Safe,
+            current: &self.key,
+            previous,
+        }
     }
 }
 
@@ -477,7 +484,10 @@ fn elements_come_in_any_order_and_unknown_ones_are_kept() {
 fn doctype_entities_and_broken_documents_are_refused() {
     let bomb = "<?xml version=\"1.0\"?><!DOCTYPE xml [<!ENTITY a \"aaaa\">]><xml><Content>&a;</Content></xml>";
     assert_eq!(push::Elements::parse(bomb), Err(XmlError::Doctype));
-    assert_eq!(push::Elements::parse("<xml><Content>&a;</Content></xml>"), Err(XmlError::UnknownEntity("a".into())));
+    assert_eq!(
+        push::Elements::parse("<xml><Content>&a;</Content></xml>"),
+        Err(XmlError::UnknownEntity(r#""&a;""#.into()))
+    );
     assert_eq!(push::Elements::parse("<root><A>1</A></root>"), Err(XmlError::Root));
     assert_eq!(push::Elements::parse(""), Err(XmlError::Empty));
     for broken in ["<xml><A>1</B></xml>", "<xml><A>1</A>", "<xml></xml><xml></xml>", "<xml>text</xml>"] {
@@ -506,7 +516,14 @@ fn plaintext_pushes_are_checked_against_signature() {
     let (ts, nonce) = ("1457742803", "42");
     let body = sample("01_text.xml");
     let key = AesKey::from_encoding_aes_key("abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG").unwrap();
-    let keys = PushKeys { token, appid: "wx1", gh_id: "gh_21ee2dc92d7d", current: &key, previous: None };
+    let keys = PushKeys {
+        token,
+        appid: "wx1",
+        gh_id: "gh_21ee2dc92d7d",
+        mode: BodyMode::Plaintext,
+        current: &key,
+        previous: None,
+    };
     let mut query = PushQuery {
         signature: Some(signature::sign(&[token, ts, nonce])),
         timestamp: Some(ts.into()),
@@ -518,6 +535,12 @@ fn plaintext_pushes_are_checked_against_signature() {
     assert_eq!(verified.xml, body);
     let reply = push::seal_reply(&verified, &keys, "<xml/>", 1);
     assert_eq!(reply, "<xml/>", "a plaintext push gets a plaintext reply");
+    // `signature` does not cover the body: an account set to safe or
+    // compatible mode refuses a plaintext body however well it is signed.
+    for mode in [BodyMode::Safe, BodyMode::Compatible] {
+        let encrypted_only = PushKeys { mode, ..keys };
+        assert_eq!(push::open(&query, body.as_bytes(), &encrypted_only, ANY_AGE).unwrap_err(), PushError::NotEncrypted);
+    }
     query.signature = Some(signature::sign(&["other", ts, nonce]));
     assert_eq!(push::open(&query, body.as_bytes(), &keys, ANY_AGE).unwrap_err(), PushError::BadSignature);
     query.timestamp = None;

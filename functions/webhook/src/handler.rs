@@ -31,9 +31,13 @@ impl WebhookError {
                 IngestError::UnknownAccount => StatusCode::NOT_FOUND,
                 IngestError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
                 IngestError::Push(PushError::MissingParameter("echostr")) => StatusCode::BAD_REQUEST,
-                IngestError::Push(PushError::MissingParameter(_) | PushError::BadSignature | PushError::Stale) => {
-                    StatusCode::UNAUTHORIZED
-                }
+                IngestError::Push(
+                    PushError::MissingParameter(_)
+                    | PushError::BadSignature
+                    | PushError::Stale
+                    | PushError::NotEncrypted,
+                )
+                | IngestError::Replayed => StatusCode::UNAUTHORIZED,
                 IngestError::Push(_) => StatusCode::BAD_REQUEST,
                 IngestError::Secrets(_) | IngestError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
             },
@@ -161,3 +165,7 @@ fn respond(status: StatusCode, content_type: &'static str, body: String) -> Resp
 #[cfg(test)]
 #[path = "tests/handler.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "tests/forgery.rs"]
+mod forgery_tests;

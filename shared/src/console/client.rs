@@ -12,6 +12,7 @@ use super::model::{
     ContactInfo, ContactInfoAnswer, Dialog, DialogAnswer, FollowerPage, FollowersAnswer, GroupCreated, Home,
     LoginAnswer, MessageItem, MessageListAnswer, MessageQuery, NewCountAnswer, SessionState, Status,
 };
+use crate::quote::quote;
 use crate::secrets::Secret;
 
 /// Where the console is and how long to wait for it.
@@ -79,12 +80,12 @@ impl HttpConsole {
 
 /// Checks `base_resp` and decodes the rest of the answer.
 fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, ConsoleError> {
-    let status: Status =
-        serde_json::from_slice(body).map_err(|e| ConsoleError::Malformed(format!("no base_resp: {e}")))?;
+    let status: Status = serde_json::from_slice(body)
+        .map_err(|e| ConsoleError::Malformed(format!("no base_resp: {}", quote(&e.to_string()))))?;
     if status.base_resp.ret != 0 {
         return Err(ConsoleError::from_ret(status.base_resp.ret, &status.base_resp.err_msg));
     }
-    serde_json::from_slice(body).map_err(|e| ConsoleError::Malformed(e.to_string()))
+    serde_json::from_slice(body).map_err(|e| ConsoleError::Malformed(quote(&e.to_string())))
 }
 
 /// The console's password field: lowercase hex MD5 of the password.
@@ -221,7 +222,7 @@ impl Console for HttpConsole {
             return Err(ConsoleError::SessionExpired);
         }
         if !content_type.starts_with("image/") {
-            return Err(ConsoleError::Malformed(format!("avatar of type {content_type}")));
+            return Err(ConsoleError::Malformed(format!("avatar of type {}", quote(content_type))));
         }
         Ok(response.bytes().await?.to_vec())
     }
@@ -318,7 +319,7 @@ mod tests {
             assert_eq!(decode::<Status>(body.as_bytes()).unwrap_err(), expected);
         }
         let other = decode::<Status>(br#"{"base_resp":{"ret":"10706","err_msg":"48h"}}"#).unwrap_err();
-        assert_eq!(other, ConsoleError::Refused { ret: 10706, message: "48h".into() });
+        assert_eq!(other, ConsoleError::Refused { ret: 10706, message: r#""48h""#.into() });
         assert!(matches!(decode::<Status>(b"<html>login</html>"), Err(ConsoleError::Malformed(_))));
     }
 }

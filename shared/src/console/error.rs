@@ -1,5 +1,7 @@
 //! Every way a console call can fail, typed.
 
+use crate::quote::quote;
+
 /// A console failure: a `base_resp.ret` code, or HTTP trouble.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConsoleError {
@@ -30,7 +32,7 @@ pub enum ConsoleError {
     /// -7: access restricted.
     #[error("access restricted (-7)")]
     Restricted,
-    /// Any other code.
+    /// Any other code, with the console's message quoted.
     #[error("console refused: ret {ret} {message}")]
     Refused { ret: i64, message: String },
     /// A non-2xx HTTP status.
@@ -40,7 +42,8 @@ pub enum ConsoleError {
     Timeout,
     #[error("connection failed: {0}")]
     Transport(String),
-    /// The answer does not have the shape console.md gives.
+    /// The answer does not have the shape console.md gives; any of the
+    /// answer's own text is quoted.
     #[error("unexpected answer: {0}")]
     Malformed(String),
 }
@@ -58,7 +61,7 @@ impl ConsoleError {
             -21 => Self::NoSuchAccount,
             -23 => Self::WrongPassword,
             -7 => Self::Restricted,
-            _ => Self::Refused { ret, message: message.to_owned() },
+            _ => Self::Refused { ret, message: quote(message) },
         }
     }
 
@@ -84,7 +87,7 @@ impl From<reqwest::Error> for ConsoleError {
         } else if let Some(status) = err.status() {
             Self::Http(status.as_u16())
         } else if err.is_decode() {
-            Self::Malformed(err.to_string())
+            Self::Malformed(quote(&err.to_string()))
         } else {
             // The URL may carry the session token: never log it.
             Self::Transport(err.without_url().to_string())

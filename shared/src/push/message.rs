@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use sha1::{Digest, Sha1};
 
+use super::bounds;
 use super::xml::{Elements, XmlError};
 
 /// Why a well-formed document is not a push.
@@ -14,6 +15,8 @@ pub enum MessageError {
     Missing(&'static str),
     #[error("element <{0}> is not a number")]
     NotANumber(&'static str),
+    #[error("element <{element}> {rule}")]
+    Bounds { element: &'static str, rule: &'static str },
 }
 
 /// One push: the common fields, the type-specific ones, and every element as sent.
@@ -138,10 +141,17 @@ impl Push {
         let create_time =
             required(&elements, "CreateTime")?.trim().parse().map_err(|_| MessageError::NotANumber("CreateTime"))?;
         let msg_type = required(&elements, "MsgType")?;
-        let msg_id = match elements.get("MsgId").map(str::trim) {
-            None | Some("") => None,
-            Some(id) => Some(id.parse().map_err(|_| MessageError::NotANumber("MsgId"))?),
-        };
+        let msg_id_text = elements.get("MsgId").map(str::trim).filter(|id| !id.is_empty());
+        bounds::check(
+            &to_user,
+            &from_user,
+            &msg_type,
+            msg_id_text,
+            create_time,
+            elements.get("Event").map(str::trim),
+            elements.get("EventKey"),
+        )?;
+        let msg_id = msg_id_text.map(|id| id.parse().map_err(|_| MessageError::NotANumber("MsgId"))).transpose()?;
         let kind = match msg_type.as_str() {
             "text" => Kind::Text { content: field("Content") },
             "image" => Kind::Image { pic_url: field("PicUrl"), media_id: field("MediaId") },
@@ -182,7 +192,7 @@ impl Push {
                 Kind::Text { content } => Some(content.clone()),
                 _ => None,
             },
-            event: self.elements.get("Event").map(str::to_owned),
+            event: self.elements.get("Event").map(|event| event.trim().to_owned()),
             event_key: self.elements.get("EventKey").map(str::to_owned),
         }
     }

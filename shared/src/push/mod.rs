@@ -1,6 +1,7 @@
 //! The push protocol (push.md): signatures, safe-mode crypto, message XML,
 //! passive replies, and [`open`], which turns a request into a verified push.
 
+pub mod bounds;
 pub mod crypto;
 pub mod message;
 pub mod reply;
@@ -83,6 +84,8 @@ pub struct PushKeys<'a> {
     pub appid: &'a str,
     /// The account's `gh_…` id: every push must be addressed to it.
     pub gh_id: &'a str,
+    /// The account's body mode: safe and compatible accept only encrypted pushes.
+    pub mode: BodyMode,
     pub current: &'a AesKey,
     pub previous: Option<&'a AesKey>,
 }
@@ -119,6 +122,8 @@ pub enum PushError {
     NotUtf8,
     #[error("encrypted push without <Encrypt>")]
     MissingEncrypt,
+    #[error("this account takes only encrypted pushes (encrypt_type=aes, msg_signature)")]
+    NotEncrypted,
     #[error("ToUserName is not this account")]
     WrongAccount,
     #[error(transparent)]
@@ -169,7 +174,10 @@ pub fn check_url<'q>(query: &'q PushQuery, token: &str, freshness: Freshness) ->
 ///
 /// Encrypted pushes are checked against `msg_signature` (not `signature`),
 /// decrypted with the current key and then the previous one, and their
-/// trailing appid must be the account's.
+/// trailing appid must be the account's. A plaintext body is accepted only
+/// by a plaintext account: its `signature` covers the query, not the body,
+/// so on a safe or compatible account it would let anyone who saw a push
+/// URL write in a follower's name.
 pub fn open(query: &PushQuery, body: &[u8], keys: &PushKeys<'_>, freshness: Freshness) -> Result<Verified, PushError> {
     let (timestamp, nonce) = signed_params(query)?;
     let body = std::str::from_utf8(body).map_err(|_| PushError::NotUtf8)?;
@@ -191,6 +199,9 @@ pub fn open(query: &PushQuery, body: &[u8], keys: &PushKeys<'_>, freshness: Fres
             return Err(PushError::BadSignature);
         }
         check_fresh(timestamp, freshness)?;
+        if keys.mode.is_encrypted() {
+            return Err(PushError::NotEncrypted);
+        }
         let push = Push::parse(body)?;
         Verified { push, mode: BodyMode::Plaintext, xml: body.to_owned(), key: None }
     };

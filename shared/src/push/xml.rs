@@ -13,17 +13,21 @@ use quick_xml::Reader;
 use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::Event;
 
+use crate::quote::quote;
+
 /// Why a document was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum XmlError {
     #[error("document type and entity declarations are not accepted")]
     Doctype,
-    #[error("undeclared entity reference &{0};")]
+    /// The entity's name, quoted.
+    #[error("undeclared entity reference {0}")]
     UnknownEntity(String),
     #[error("the root element must be <xml>")]
     Root,
     #[error("empty document")]
     Empty,
+    /// Why, with any of the document's own text quoted.
     #[error("malformed XML: {0}")]
     Malformed(String),
 }
@@ -52,7 +56,7 @@ impl Elements {
 
         loop {
             let before = position(&reader);
-            let event = reader.read_event().map_err(|e| XmlError::Malformed(e.to_string()))?;
+            let event = reader.read_event().map_err(|e| XmlError::Malformed(quote(&e.to_string())))?;
             match event {
                 Event::DocType(_) => return Err(XmlError::Doctype),
                 Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
@@ -125,7 +129,7 @@ impl Elements {
                         let name = reference.into_inner();
                         match resolve_predefined_entity(&name) {
                             Some(s) => s.to_owned(),
-                            None => return Err(XmlError::UnknownEntity(name.into_owned())),
+                            None => return Err(XmlError::UnknownEntity(quote(&format!("&{name};")))),
                         }
                     };
                     match depth {

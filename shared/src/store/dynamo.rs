@@ -48,6 +48,15 @@ struct DedupeItem {
 }
 
 #[derive(Serialize)]
+struct GuardItem<'a> {
+    pk: String,
+    sk: &'static str,
+    kind: &'static str,
+    message_digest: &'a str,
+    expires_at: i64,
+}
+
+#[derive(Serialize)]
 struct MessageItem<'a> {
     pk: String,
     sk: String,
@@ -62,6 +71,12 @@ struct MessageItem<'a> {
 
 /// Tries of a transaction that meets a concurrent one on the same items.
 const CONFLICT_TRIES: u32 = 4;
+
+/// Where the push transaction's items stand; the sender's, when there is
+/// one, is always the last.
+const GUARD_AT: usize = 0;
+const DEDUPE_AT: usize = 1;
+const MESSAGE_AT: usize = 2;
 
 impl DynamoStore {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
@@ -173,6 +188,13 @@ impl DynamoStore {
         let message_sk = keys::message_sk(message.features.create_time, &message.dedupe_key);
         let pending = matches!(message.sender, super::SenderField::Pending);
 
+        let guard = to_item(&GuardItem {
+            pk: keys::nonce_pk(account, &entry.guard.query_digest),
+            sk: keys::NONCE_SK,
+            kind: kind::NONCE,
+            message_digest: &entry.guard.message_digest,
+            expires_at: entry.guard.expires_at,
+        })?;
         let dedupe = to_item(&DedupeItem {
             pk: keys::dedupe_pk(account, &message.dedupe_key),
             sk: keys::DEDUPE_SK.to_owned(),
@@ -190,6 +212,18 @@ impl DynamoStore {
             message,
         })?;
         let mut items = vec![
+            // A platform retry brings the same message with the same query.
+            TransactWriteItem::builder()
+                .put(
+                    Put::builder()
+                        .table_name(&self.table)
+                        .set_item(Some(guard))
+                        .condition_expression("attribute_not_exists(pk) OR message_digest = :digest")
+                        .expression_attribute_values(":digest", AttributeValue::S(entry.guard.message_digest.clone()))
+                        .build()
+                        .map_err(invalid)?,
+                )
+                .build(),
             TransactWriteItem::builder()
                 .put(
                     Put::builder()
@@ -357,11 +391,14 @@ impl PushLedger for DynamoStore {
             };
             let reasons = canceled.cancellation_reasons();
             let code = |i: usize| reasons.get(i).and_then(|r| r.code());
-            if code(0) == Some("ConditionalCheckFailed") {
-                let returned = reasons.first().and_then(|r| r.item());
+            if code(GUARD_AT) == Some("ConditionalCheckFailed") {
+                return Ok(Recorded::Replayed);
+            }
+            if code(DEDUPE_AT) == Some("ConditionalCheckFailed") {
+                let returned = reasons.get(DEDUPE_AT).and_then(|r| r.item());
                 return Ok(Recorded::Duplicate(self.earlier_answer(entry, returned).await?));
             }
-            if code(1) == Some("ConditionalCheckFailed") {
+            if code(MESSAGE_AT) == Some("ConditionalCheckFailed") {
                 return Ok(Recorded::Duplicate(self.earlier_answer(entry, None).await?));
             }
             // The sender's item is always the transaction's last.

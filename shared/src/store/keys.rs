@@ -7,6 +7,7 @@
 //! | resolve request | `ACCT#{account}` | `RESOLVE#{openid}` |
 //! | message | `MSG#{account}` | `{create_time:010}#{dedupe:16}` |
 //! | dedupe | `DEDUPE#{account}#{dedupe}` | `DEDUPE` |
+//! | replay guard | `NONCE#{account}#{query digest}` | `NONCE` |
 //! | console session | `ACCT#{account}` | `SESSION` |
 //! | marker seen | `ACCT#{account}` | `MARKER#{marker}` |
 //! | dialog read | `ACCT#{account}` | `WALKED#{fakeid}` |
@@ -37,6 +38,7 @@ pub mod kind {
     pub const RESOLVE_REQUEST: &str = "resolve_request";
     pub const MESSAGE: &str = "message";
     pub const DEDUPE: &str = "dedupe";
+    pub const NONCE: &str = "nonce";
     pub const SESSION: &str = "session";
     pub const MARKER: &str = "marker";
     pub const WALKED: &str = "walked";
@@ -73,6 +75,12 @@ pub fn dedupe_pk(account: &str, dedupe_key: &str) -> String {
 }
 
 pub const DEDUPE_SK: &str = "DEDUPE";
+
+pub fn nonce_pk(account: &str, query_digest: &str) -> String {
+    format!("NONCE#{account}#{query_digest}")
+}
+
+pub const NONCE_SK: &str = "NONCE";
 
 pub fn pending_gsi1pk(account: &str, open_id: &str) -> String {
     format!("PENDING#{account}#{open_id}")

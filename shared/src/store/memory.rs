@@ -21,6 +21,8 @@ struct Tables {
     accounts: HashMap<String, Account>,
     senders: HashMap<(String, String), Sender>,
     dedupe: HashMap<(String, String), Answer>,
+    /// Replay guards: (account, query digest) → message digest.
+    nonces: HashMap<(String, String), String>,
     /// By (account, message sort key), so iteration is in time order.
     messages: BTreeMap<(String, String), MessageRecord>,
     resolve: HashMap<(String, String), ResolveRequest>,
@@ -136,7 +138,12 @@ impl PushLedger for MemoryStore {
         let dedupe_id = (account.clone(), message.dedupe_key.clone());
         let message_id = (account.clone(), keys::message_sk(message.features.create_time, &message.dedupe_key));
         let sender_id = (account.clone(), open_id.clone());
+        let guard_id = (account.clone(), entry.guard.query_digest.clone());
+        super::limits::check_entry(entry)?;
         let mut tables = self.lock();
+        if tables.nonces.get(&guard_id).is_some_and(|digest| *digest != entry.guard.message_digest) {
+            return Ok(Recorded::Replayed);
+        }
         if let Some(answer) = tables.dedupe.get(&dedupe_id) {
             return Ok(Recorded::Duplicate(answer.clone()));
         }
@@ -147,6 +154,7 @@ impl PushLedger for MemoryStore {
         if pending && tables.senders.get(&sender_id).is_some_and(|s| s.profile.is_some()) {
             return Ok(Recorded::SenderChanged);
         }
+        tables.nonces.insert(guard_id, entry.guard.message_digest.clone());
         tables.dedupe.insert(dedupe_id, entry.answer.clone());
         tables.messages.insert(message_id, message.clone());
         if let Some(hint) = &entry.resolve {

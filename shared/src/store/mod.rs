@@ -7,6 +7,7 @@
 mod dynamo;
 mod expr;
 pub mod keys;
+pub mod limits;
 mod lookup;
 mod memory;
 mod model;

@@ -294,9 +294,24 @@ pub struct ResolveHint {
     pub event: Option<String>,
 }
 
+/// The signed query a push came with, remembered for the replay window: a
+/// `(timestamp, nonce)` pair is accepted again only with the same message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplayGuard {
+    /// Hex SHA-1 of the pair: fixed length, whatever the query held.
+    pub query_digest: String,
+    /// Hex SHA-1 of the message XML the pair was first accepted with.
+    pub message_digest: String,
+    /// When the pair can no longer pass the freshness check (Unix seconds).
+    pub expires_at: i64,
+}
+
 /// Everything one new push writes, atomically.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PushEntry {
+    /// Written first: refuses the entry when its signed query was already
+    /// used for another message.
+    pub guard: ReplayGuard,
     pub message: MessageRecord,
     pub answer: Answer,
     /// Expiry of the dedupe record (Unix seconds).
@@ -315,6 +330,9 @@ pub enum Recorded {
     New,
     /// Seen before: nothing was written; answer as the first time.
     Duplicate(Answer),
+    /// The signed query was already used for another message: nothing was
+    /// written; the request is a replay.
+    Replayed,
     /// The sender's profile was stored after it was read: nothing was
     /// written; read the sender again and stamp the message.
     SenderChanged,

@@ -15,6 +15,7 @@ use serde_json::json;
 use whosent::console::{Console, ConsoleConfig, HttpConsole};
 use whosent::ingest::{Ingest, IngestConfig};
 use whosent::profile::{ProfileConfig, ProfileKey, Profiles};
+use whosent::push::BodyMode;
 use whosent::resolve::{Outcome, RequestKey, Resolver, ResolverConfig, Stats};
 use whosent::secrets::{MemorySecrets, SecretSource, SecretsManager};
 use whosent::session::{SessionConfig, Sessions};
@@ -50,7 +51,12 @@ fn whosent_accounts(platform: &Platform, strategies: &[Strategy]) -> Vec<(Accoun
         .enumerate()
         .map(|(i, emulated)| {
             let id = format!("{prefix}-{}", emulated.id);
-            let account = Account::new(&id, &emulated.appid, &emulated.gh_id, strategies[i % strategies.len()]);
+            let mut account = Account::new(&id, &emulated.appid, &emulated.gh_id, strategies[i % strategies.len()]);
+            account.mode = match emulated.mode {
+                platform::Mode::Plaintext => BodyMode::Plaintext,
+                platform::Mode::Compatible => BodyMode::Compatible,
+                platform::Mode::Safe => BodyMode::Safe,
+            };
             let push = json!({"token": emulated.token, "encoding_aes_key": emulated.encoding_aes_key, "marker_key": MARKER_KEY});
             let console = json!({"username": emulated.username, "password": emulated.password});
             (account, push.to_string(), console.to_string())

@@ -21,7 +21,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use local_stack::record::StreamRecord;
 use local_stack::source::StreamSource;
 use serde_json::{Value, json};
-use whosent::push::{AesKey, signature};
+use whosent::push::{AesKey, BodyMode, signature};
 use whosent::store::{Account, DynamoStore, Strategy};
 
 /// Clients on the local AWS endpoint.
@@ -130,6 +130,17 @@ pub enum Mode {
     Safe,
 }
 
+impl Mode {
+    /// The mode the account is registered with.
+    pub fn body_mode(self) -> BodyMode {
+        match self {
+            Mode::Plaintext => BodyMode::Plaintext,
+            Mode::Compatible => BodyMode::Compatible,
+            Mode::Safe => BodyMode::Safe,
+        }
+    }
+}
+
 /// A test account: registered in the table, its push secret in Secrets Manager.
 #[derive(Clone, Debug)]
 pub struct TestAccount {
@@ -145,17 +156,14 @@ impl TestAccount {
         // 43 characters of the base64 alphabet make a valid EncodingAESKey.
         const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
         let encoding_aes_key = (0..43).map(|_| ALPHABET[rand::random_range(0..ALPHABET.len())] as char).collect();
-        Self {
-            account: Account::new(
-                id,
-                &format!("wx{:016x}", rand::random::<u64>()),
-                &format!("gh_{:012x}", rand::random::<u64>() >> 16),
-                strategy,
-            ),
-            token: format!("tok{:x}", rand::random::<u32>()),
-            encoding_aes_key,
-            mode,
-        }
+        let mut account = Account::new(
+            id,
+            &format!("wx{:016x}", rand::random::<u64>()),
+            &format!("gh_{:012x}", rand::random::<u64>() >> 16),
+            strategy,
+        );
+        account.mode = mode.body_mode();
+        Self { account, token: format!("tok{:x}", rand::random::<u32>()), encoding_aes_key, mode }
     }
 
     pub fn key(&self) -> AesKey {

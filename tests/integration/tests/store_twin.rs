@@ -9,7 +9,8 @@ use whosent::push::Features;
 use whosent::secrets::Secret;
 use whosent::store::{
     Account, AccountState, Answer, DynamoStore, MarkerRecord, MemoryStore, MessageRecord, Method, PushEntry,
-    PushLedger, Resolution, ResolveHint, ResolveState, ResolverStore, SenderField, Strategy, WalkRecord,
+    PushLedger, Recorded, ReplayGuard, Resolution, ResolveHint, ResolveState, ResolverStore, SenderField, Strategy,
+    WalkRecord,
 };
 use whosent_integration::LocalAws;
 
@@ -43,6 +44,11 @@ fn pending_push(open_id: &str, create_time: i64) -> PushEntry {
         event: None,
     };
     PushEntry {
+        guard: ReplayGuard {
+            query_digest: format!("query-{open_id}-{create_time}"),
+            message_digest: format!("message-{open_id}-{create_time}"),
+            expires_at: create_time + 600,
+        },
         message: MessageRecord {
             account: ACCOUNT.into(),
             dedupe_key: format!("key-{open_id}-{create_time}"),
@@ -106,6 +112,12 @@ async fn script<S: ResolverStore + PushLedger>(store: &S) -> Transcript {
     for (open_id, at) in [("o-b", 1000), ("o-a", 1001), ("o-b", 1002)] {
         t.note("record", store.record(&pending_push(open_id, at)).await.unwrap());
     }
+    // The platform's retry (same query, same message) and a replay (same
+    // query, another message).
+    t.note("retried", store.record(&pending_push("o-a", 1001)).await.unwrap());
+    let mut replay = pending_push("o-d", 1003);
+    replay.guard.query_digest = pending_push("o-a", 1001).guard.query_digest;
+    t.note("replayed", store.record(&replay).await.unwrap());
     t.note("a request", store.request(ACCOUNT, "o-b").await.unwrap());
     t.note("pending", store.requests_in(ACCOUNT, ResolveState::Pending).await.unwrap());
     t.note("map o-a", store.record_mapping(ACCOUNT, "o-a", &resolution(42, 1010)).await.unwrap());
@@ -184,6 +196,8 @@ async fn the_memory_twin_answers_as_dynamodb_does() {
     assert_eq!(answer("map o-a elsewhere"), "map o-a elsewhere: Conflict { existing: 42 }");
     assert_eq!(answer("mapped to 42"), r#"mapped to 42: [("twin-account", "o-a"), ("twin-account", "o-c")]"#);
     assert_eq!(answer("unknown request"), "unknown request: None");
+    assert_eq!(answer("retried"), format!("retried: {:?}", Recorded::Duplicate(Answer::Success)));
+    assert_eq!(answer("replayed"), format!("replayed: {:?}", Recorded::Replayed));
     assert!(answer("o-b").contains("state: Pending") && answer("o-b").contains("message_count: 3"));
     assert!(answer("markers").contains("fake_id: 10") && !answer("markers").contains("fake_id: 9,"));
     assert!(answer("named markers").contains(r#"marker: "mk2""#) && !answer("named markers").contains("mk3"));

@@ -28,8 +28,19 @@ fn open_push(platform: &Platform, received: &Received) -> Verified {
     let id = received.target.split('?').next().unwrap().rsplit('/').next().unwrap();
     let account = platform.account(id).expect("callback path names the account");
     let key = AesKey::from_encoding_aes_key(&account.encoding_aes_key).unwrap();
-    let keys =
-        PushKeys { token: &account.token, appid: &account.appid, gh_id: &account.gh_id, current: &key, previous: None };
+    let mode = match account.mode {
+        Mode::Plaintext => BodyMode::Plaintext,
+        Mode::Compatible => BodyMode::Compatible,
+        Mode::Safe => BodyMode::Safe,
+    };
+    let keys = PushKeys {
+        token: &account.token,
+        appid: &account.appid,
+        gh_id: &account.gh_id,
+        mode,
+        current: &key,
+        previous: None,
+    };
     let query = PushQuery::from_pairs(received.query.iter().map(|(n, v)| (n.as_str(), v.as_str())));
     let verified = open(&query, &received.body, &keys, Freshness { now: T0, window_secs: None });
     verified.unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&received.body)))

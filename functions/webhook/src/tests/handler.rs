@@ -14,19 +14,19 @@ use whosent::store::{
 
 use super::handle;
 
-fn events_dir() -> std::path::PathBuf {
+pub(super) fn events_dir() -> std::path::PathBuf {
     std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../events")
 }
 
-fn event_json(name: &str) -> Value {
+pub(super) fn event_json(name: &str) -> Value {
     serde_json::from_str(&std::fs::read_to_string(events_dir().join(name)).unwrap()).unwrap()
 }
 
-fn request(event: &Value) -> Request {
+pub(super) fn request(event: &Value) -> Request {
     lambda_http::request::from_str(&event.to_string()).expect("a valid API Gateway event")
 }
 
-fn sample_accounts() -> Vec<(Account, Value)> {
+pub(super) fn sample_accounts() -> Vec<(Account, Value)> {
     let fixture = event_json("sample-accounts.json");
     let entries = fixture["accounts"].as_array().unwrap().clone();
     entries
@@ -35,12 +35,12 @@ fn sample_accounts() -> Vec<(Account, Value)> {
         .collect()
 }
 
-fn sample_account(id: &str) -> Account {
+pub(super) fn sample_account(id: &str) -> Account {
     sample_accounts().into_iter().map(|(account, _)| account).find(|a| a.id == id).unwrap()
 }
 
 /// Sets (or with `None` removes) a query parameter of an API Gateway 2.0 event.
-fn set_query(event: &mut Value, name: &str, value: Option<&str>) {
+pub(super) fn set_query(event: &mut Value, name: &str, value: Option<&str>) {
     let params = event["queryStringParameters"].as_object_mut().unwrap();
     match value {
         Some(value) => params.insert(name.to_owned(), value.into()),
@@ -50,14 +50,14 @@ fn set_query(event: &mut Value, name: &str, value: Option<&str>) {
     event["rawQueryString"] = raw.join("&").into();
 }
 
-struct World {
-    store: MemoryStore,
-    secrets: MemorySecrets,
+pub(super) struct World {
+    pub(super) store: MemoryStore,
+    pub(super) secrets: MemorySecrets,
 }
 
 impl World {
     /// The sample accounts of `events/sample-accounts.json`, registered.
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         let world = World { store: MemoryStore::new(), secrets: MemorySecrets::new() };
         for (account, push_secret) in sample_accounts() {
             world.secrets.put(account.push_secret.clone(), push_secret.to_string());
@@ -66,13 +66,13 @@ impl World {
         world
     }
 
-    fn ingest(&self) -> Ingest<&MemoryStore, &MemoryStore, &MemorySecrets> {
+    pub(super) fn ingest(&self) -> Ingest<&MemoryStore, &MemoryStore, &MemorySecrets> {
         // The samples were signed in 2014: no replay window for them.
         let config = IngestConfig { timestamp_window_secs: None, ..IngestConfig::default() };
         Ingest::new(&self.store, &self.store, &self.secrets, config)
     }
 
-    fn nothing_stored(&self) -> bool {
+    pub(super) fn nothing_stored(&self) -> bool {
         self.store.messages("sample-safe").is_empty()
             && self.store.messages("sample-plain").is_empty()
             && self.store.resolve_requests().is_empty()
@@ -80,7 +80,7 @@ impl World {
     }
 }
 
-fn body_text(response: &lambda_http::Response<Body>) -> String {
+pub(super) fn body_text(response: &lambda_http::Response<Body>) -> String {
     String::from_utf8(response.body().as_ref().to_vec()).unwrap()
 }
 
