@@ -215,7 +215,7 @@ ENV
   if [ ${#mappings[@]} -gt 0 ]; then
     # shellcheck disable=SC2206 # EVENT_SOURCE_ARGS is a list of options.
     local source_args=(--table "$TABLE_NAME" --invoke-url "http://127.0.0.1:$watch_port"
-      --filters events/filters.json --dlq-dir "$STACK_DIR/dlq" --window-ms "${EVENT_SOURCE_WINDOW_MS:-0}"
+      --filters events/filters.json --template template.yaml --dlq-dir "$STACK_DIR/dlq" --window-ms "${EVENT_SOURCE_WINDOW_MS:-0}"
       "${mappings[@]}" ${EVENT_SOURCE_ARGS:-})
     start event-source env AWS_ENDPOINT_URL="$endpoint" AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
       AWS_REGION=us-east-1 "$bin/event-source" "${source_args[@]}"
