@@ -18,12 +18,16 @@
 #
 # STACK_DIR (default .local) holds pids, logs, endpoints.env and the dead
 # letters, so that several stacks (the demo, the tests) can run side by side.
+# Any folder will do, inside the checkout or not: watch only reacts to the
+# functions' sources (see watch_ignore), so a stack's writes never restart the
+# functions of this one or of another stack; only a folder among those sources
+# is refused.
 #
 # Knobs: TABLE_NAME (whosent), PLATFORM_SEED (7), PLATFORM_ACCOUNTS (2),
 # PLATFORM_FOLLOWERS (200), PLATFORM_LATENCY and PLATFORM_DELAY (console
 # latency and delay, as `platform serve --latency/--delay`: 0..2, exp:1 …),
 # PLATFORM_ARGS (more `platform serve` options), WATCH_CONCURRENCY (instances
-# per function, 3), EVENT_SOURCE_WINDOW_MS (0, as the template),
+# per function, 3; minimal: watch's own 1 unless set), EVENT_SOURCE_WINDOW_MS (0, as the template),
 # EVENT_SOURCE_ARGS (more event-source options), RUST_LOG (info).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,7 +37,6 @@ STACK_SERVICES=${STACK_SERVICES:-full}
 VENV=${VENV:-$ROOT/.venv}
 TABLE_NAME=${TABLE_NAME:-whosent}
 API_KEYS_SECRET=whosent/api-keys
-mkdir -p "$STACK_DIR/pids" "$STACK_DIR/logs"
 
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
@@ -91,6 +94,54 @@ for package in meta["packages"]:
 ' | sort
 }
 
+# watch_ignore FILE: writes the ignore file of `cargo lambda watch`
+# (CARGO_LAMBDA_IGNORE_FILE) and checks that STACK_DIR is not among what it
+# watches. Watch restarts every function on any change under the checkout
+# that no ignore file excludes, and reads its ignore files once, at start: a
+# nested .gitignore in a stack folder made later (another stack's) is not
+# seen. So the file ignores everything but what the functions are built from
+# (the root manifests, .cargo, the functions' packages and the workspace
+# packages they depend on, from cargo metadata), whichever folders appear later.
+watch_ignore() {
+  metadata | python3 -c '
+import json, os, sys
+meta, out, stack_dir = json.load(sys.stdin), sys.argv[1], os.path.realpath(sys.argv[2])
+root = os.path.realpath(meta["workspace_root"])
+packages = {p["name"]: p for p in meta["packages"]}
+def folder(p):
+    return os.path.relpath(os.path.dirname(os.path.realpath(p["manifest_path"])), root)
+todo = [p for p in meta["packages"] if folder(p).startswith("functions" + os.sep)]
+watched = {".cargo"}
+while todo:
+    package = todo.pop()
+    if folder(package) in watched:
+        continue
+    watched.add(folder(package))
+    todo += [packages[d["name"]] for d in package["dependencies"]
+             if d.get("path") and d["kind"] != "dev" and d["name"] in packages]
+for folder in watched:
+    if os.path.commonpath([stack_dir, os.path.join(root, folder)]) == os.path.join(root, folder):
+        sys.exit(f"STACK_DIR={sys.argv[2]!r} is inside {folder}, which cargo lambda watch reloads the functions on; "
+                 "choose a folder elsewhere")
+# Gitignore rules, outermost first: each level ignores all but the way down.
+within = lambda f, g: f == g or f.startswith(g + "/")
+leaves = sorted(f for f in watched if not any(within(f, g) for g in watched if g != f))
+rules = ["/*", "!/Cargo.toml", "!/Cargo.lock", "!/rust-toolchain", "!/rust-toolchain.toml"]
+by_depth = {}
+for leaf in leaves:
+    parts = leaf.split("/")
+    for depth in range(1, len(parts)):
+        way = "/".join(parts[:depth])
+        by_depth.setdefault(depth, []).extend([f"!/{way}/", f"/{way}/*"])
+    by_depth.setdefault(len(parts), []).append(f"!/{leaf}/")
+for depth in sorted(by_depth):
+    rules += [r for i, r in enumerate(by_depth[depth]) if r not in by_depth[depth][:i]]
+with open(out, "w") as f:
+    f.write("# Written by scripts/stack.sh: cargo lambda watch reacts to these paths only.\n")
+    f.write("\n".join(rules) + "\n")
+' "$1" "$STACK_DIR"
+}
+
 target_dir() {
   metadata | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])'
 }
@@ -121,7 +172,12 @@ up() {
     full|minimal) ;;
     *) echo "STACK_SERVICES is full or minimal, not $STACK_SERVICES" >&2; exit 2 ;;
   esac
-  local moto_port watch_port endpoint functions f bin
+  local ignore_file
+  ignore_file=$(mktemp)
+  watch_ignore "$ignore_file" || { rm -f "$ignore_file"; exit 2; }
+  mkdir -p "$STACK_DIR/pids" "$STACK_DIR/logs"
+  mv "$ignore_file" "$STACK_DIR/watch.ignore"
+  local moto_port watch_port endpoint functions f bin watch_env
   moto_port=$(free_port)
   watch_port=$(free_port)
   endpoint=http://127.0.0.1:$moto_port
@@ -138,6 +194,13 @@ up() {
     bin=$(target_dir)/debug
   fi
 
+  # Watch reacts to the functions' sources only (watch_ignore); an instance
+  # that dies is started again in place (scripts/respawn.sh says why).
+  local host
+  host=$(rustc -vV | sed -n 's/^host: //p')
+  watch_env=(env "CARGO_LAMBDA_IGNORE_FILE=$(cd "$STACK_DIR" && pwd)/watch.ignore"
+    "CARGO_TARGET_$(echo "$host" | tr 'a-z-' 'A-Z_')_RUNNER=$ROOT/scripts/respawn.sh")
+
   start moto "$VENV/bin/python" scripts/moto_server.py --host 127.0.0.1 --port "$moto_port"
   wait_for moto "$endpoint/"
 
@@ -151,8 +214,8 @@ RUST_LOG=${RUST_LOG:-info}
 ENV
 
   if [ "$STACK_SERVICES" = minimal ]; then
-    start watch cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$watch_port" \
-      --env-file "$STACK_DIR/functions.env" --bin webhook
+    start watch "${watch_env[@]}" cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$watch_port" \
+      --env-file "$STACK_DIR/functions.env" --bin webhook ${WATCH_CONCURRENCY:+--concurrency "$WATCH_CONCURRENCY"}
     wait_for watch "http://127.0.0.1:$watch_port/"
     cat >"$STACK_DIR/endpoints.env" <<ENV
 AWS_ENDPOINT_URL=$endpoint
@@ -203,7 +266,7 @@ ENV
   echo "API_KEYS_SECRET=$API_KEYS_SECRET" >>"$STACK_DIR/functions.env"
   # Several instances per function, as Lambda scales out: the platform's
   # pushes arrive side by side, and the resolver's lanes run side by side.
-  start watch cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$watch_port" \
+  start watch "${watch_env[@]}" cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$watch_port" \
     --env-file "$STACK_DIR/functions.env" --concurrency "${WATCH_CONCURRENCY:-3}"
   wait_for watch "http://127.0.0.1:$watch_port/"
 
@@ -215,7 +278,7 @@ ENV
   if [ ${#mappings[@]} -gt 0 ]; then
     # shellcheck disable=SC2206 # EVENT_SOURCE_ARGS is a list of options.
     local source_args=(--table "$TABLE_NAME" --invoke-url "http://127.0.0.1:$watch_port"
-      --filters events/filters.json --dlq-dir "$STACK_DIR/dlq" --window-ms "${EVENT_SOURCE_WINDOW_MS:-0}"
+      --filters events/filters.json --template template.yaml --dlq-dir "$STACK_DIR/dlq" --window-ms "${EVENT_SOURCE_WINDOW_MS:-0}"
       "${mappings[@]}" ${EVENT_SOURCE_ARGS:-})
     start event-source env AWS_ENDPOINT_URL="$endpoint" AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
       AWS_REGION=us-east-1 "$bin/event-source" "${source_args[@]}"
@@ -254,7 +317,7 @@ down() {
     kill -KILL -- "-$pid" 2>/dev/null || true
     rm -f "$pidfile"
   done
-  rm -f "$STACK_DIR/endpoints.env" "$STACK_DIR/platform.json"
+  rm -f "$STACK_DIR/endpoints.env" "$STACK_DIR/platform.json" "$STACK_DIR/watch.ignore"
 }
 
 case "${1:-}" in

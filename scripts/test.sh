@@ -5,6 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-venv.sh
 cargo build --workspace --all-targets
+# The local stack itself (tests/stack): each test starts and stops a minimal
+# stack of its own, before the one below exists, so that their reloads and
+# killed instances touch nobody else's.
+tests/stack/run.sh
 # Only moto and the webhook: the tests read the stream and call the resolver
 # themselves, so no event source may take the records from them.
 export STACK_DIR=.local/test TABLE_NAME=whosent-test STACK_SERVICES=minimal

@@ -1,7 +1,7 @@
 //! Invoking a function: through the Lambda invoke API that `cargo lambda
 //! watch` serves, or an in-memory twin for tests.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -17,6 +17,10 @@ pub enum InvokeError {
     /// The function could not be reached.
     #[error("invocation failed: {0}")]
     Transport(String),
+    /// No answer within the function's timeout (a hung or crashed instance):
+    /// Lambda fails the invocation, and the batch with it.
+    #[error("{function}: task timed out after {:.2} seconds", .after.as_secs_f64())]
+    TimedOut { function: String, after: Duration },
 }
 
 /// Something that runs a function on an event and answers its payload.
@@ -36,31 +40,52 @@ impl<T: Invoker> Invoker for std::sync::Arc<T> {
 pub struct HttpInvoker {
     base: String,
     client: reqwest::Client,
+    /// Each function's timeout (the template's `Timeout`).
+    timeouts: BTreeMap<String, Duration>,
+    default_timeout: Duration,
 }
 
 impl HttpInvoker {
     /// `base` like `http://127.0.0.1:9000`; `timeout` bounds one invocation
-    /// (Lambda's longest is 15 minutes).
+    /// of a function given no timeout of its own (Lambda's longest is 15
+    /// minutes).
     pub fn new(base: &str, timeout: Duration) -> Result<Self, InvokeError> {
-        let client =
-            reqwest::Client::builder().timeout(timeout).build().map_err(|e| InvokeError::Transport(e.to_string()))?;
-        Ok(Self { base: base.trim_end_matches('/').to_owned(), client })
+        let client = reqwest::Client::builder().build().map_err(|e| InvokeError::Transport(e.to_string()))?;
+        Ok(Self {
+            base: base.trim_end_matches('/').to_owned(),
+            client,
+            timeouts: BTreeMap::new(),
+            default_timeout: timeout,
+        })
+    }
+
+    /// Invocations of `function` give up after `timeout`, as Lambda's do.
+    pub fn with_timeout(mut self, function: &str, timeout: Duration) -> Self {
+        self.timeouts.insert(function.to_owned(), timeout);
+        self
+    }
+
+    /// How long an invocation of `function` may take.
+    pub fn timeout(&self, function: &str) -> Duration {
+        self.timeouts.get(function).copied().unwrap_or(self.default_timeout)
     }
 }
 
 impl Invoker for HttpInvoker {
     async fn invoke(&self, function: &str, event: &Value) -> Result<Value, InvokeError> {
         let url = format!("{}/2015-03-31/functions/{function}/invocations", self.base);
-        let response = self
-            .client
-            .post(&url)
-            .json(event)
-            .send()
-            .await
-            .map_err(|e| InvokeError::Transport(format!("{url}: {e}")))?;
+        let timeout = self.timeout(function);
+        let failed = |e: reqwest::Error| {
+            if e.is_timeout() {
+                InvokeError::TimedOut { function: function.to_owned(), after: timeout }
+            } else {
+                InvokeError::Transport(format!("{url}: {e}"))
+            }
+        };
+        let response = self.client.post(&url).timeout(timeout).json(event).send().await.map_err(failed)?;
         let status = response.status().as_u16();
         let function_error = response.headers().contains_key("x-amz-function-error");
-        let body = response.text().await.map_err(|e| InvokeError::Transport(e.to_string()))?;
+        let body = response.text().await.map_err(failed)?;
         if !(200..300).contains(&status) || function_error {
             return Err(InvokeError::Function { status, body: short(&body) });
         }
@@ -158,3 +183,7 @@ impl Invoker for MemoryInvoker {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "tests/invoke.rs"]
+mod tests;

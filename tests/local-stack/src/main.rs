@@ -1,8 +1,9 @@
 //! `event-source`: the table's stream mappings on the local stack. Reads the
 //! stream of `--table` and invokes `resolver` and `profile` through the
 //! Lambda invoke API at `--invoke-url` (`cargo lambda watch`), as Lambda's
-//! event source mappings would. Logs one line per invocation to stderr;
-//! prints its counters on SIGTERM or Ctrl-C and exits.
+//! event source mappings would, each invocation bounded by the function's
+//! `Timeout` in `--template`. Logs one line per invocation to stderr; prints
+//! its counters on SIGTERM or Ctrl-C and exits.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -14,6 +15,7 @@ use local_stack::filter::Filters;
 use local_stack::invoke::HttpInvoker;
 use local_stack::mapping::{JsonlDeadLetters, Mapping, MappingConfig};
 use local_stack::source::{PollConfig, Runner, SourceError, StartingPosition, StreamSource};
+use local_stack::template::{MAX_TIMEOUT, Template};
 use serde_json::json;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -46,6 +48,9 @@ struct Cli {
     /// The filter patterns of every mapping.
     #[arg(long, default_value = "events/filters.json")]
     filters: PathBuf,
+    /// The SAM template: each function's `Timeout` bounds its invocations.
+    #[arg(long, default_value = "template.yaml")]
+    template: PathBuf,
     /// Where records given up are appended, one `{mapping}.jsonl` each.
     #[arg(long, default_value = ".local/dlq")]
     dlq_dir: PathBuf,
@@ -67,9 +72,6 @@ struct Cli {
     /// Wait after an empty `GetRecords`.
     #[arg(long, default_value_t = 250)]
     poll_ms: u64,
-    /// Longest invocation (Lambda's limit is 900 s).
-    #[arg(long, default_value_t = 900)]
-    invoke_timeout_secs: u64,
 }
 
 #[tokio::main]
@@ -86,11 +88,38 @@ async fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<(), String> {
     let filters = Filters::load(&cli.filters).map_err(|e| e.to_string())?;
-    let invoker = Arc::new(
-        HttpInvoker::new(&cli.invoke_url, Duration::from_secs(cli.invoke_timeout_secs)).map_err(|e| e.to_string())?,
-    );
+    let template = Template::load(&cli.template).map_err(|e| e.to_string())?;
+    let mut invoker = HttpInvoker::new(&cli.invoke_url, MAX_TIMEOUT).map_err(|e| e.to_string())?;
     let dead_letters = Arc::new(JsonlDeadLetters::new(&cli.dlq_dir));
     let names = if cli.mappings.is_empty() { vec![Name::Resolver, Name::Profile] } else { cli.mappings.clone() };
+
+    let mut configs = Vec::new();
+    for name in names {
+        let mut config = match name {
+            Name::Resolver => MappingConfig::resolver(filters.get("resolver")),
+            Name::Profile => MappingConfig::profile(filters.get("profile")),
+        };
+        config.window = Duration::from_millis(cli.window_ms);
+        config.backoff = Duration::from_millis(cli.backoff_ms);
+        config.max_backoff = Duration::from_millis(cli.max_backoff_ms);
+        config.max_record_age = Duration::from_secs(cli.max_record_age_secs);
+        let timeout = template.timeout(&config.function).ok_or_else(|| {
+            format!("{}: no function with binary {:?} in the template", cli.template.display(), config.function)
+        })?;
+        invoker = invoker.with_timeout(&config.function, timeout);
+        eprintln!(
+            "event-source: mapping {} → function {} (batch {}, window {} ms, {} retries, timeout {} s, {} filter pattern(s))",
+            config.name,
+            config.function,
+            config.batch_size,
+            config.window.as_millis(),
+            config.max_retry_attempts,
+            timeout.as_secs(),
+            config.filter.patterns().len()
+        );
+        configs.push(config);
+    }
+    let invoker = Arc::new(invoker);
 
     let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let source = StreamSource::new(&config);
@@ -110,28 +139,11 @@ async fn run(cli: Cli) -> Result<(), String> {
     };
     let poll = PollConfig { poll_interval: Duration::from_millis(cli.poll_ms), ..PollConfig::default() };
 
-    let mut mappings = Vec::new();
-    for name in names {
-        let mut config = match name {
-            Name::Resolver => MappingConfig::resolver(filters.get("resolver")),
-            Name::Profile => MappingConfig::profile(filters.get("profile")),
-        };
-        config.window = Duration::from_millis(cli.window_ms);
-        config.backoff = Duration::from_millis(cli.backoff_ms);
-        config.max_backoff = Duration::from_millis(cli.max_backoff_ms);
-        config.max_record_age = Duration::from_secs(cli.max_record_age_secs);
-        let mapping = Arc::new(Mapping::new(config, invoker.clone(), dead_letters.clone()));
-        eprintln!(
-            "event-source: mapping {} → function {} (batch {}, window {} ms, {} retries, {} filter pattern(s)) on {stream_arn}",
-            mapping.config.name,
-            mapping.config.function,
-            mapping.config.batch_size,
-            mapping.config.window.as_millis(),
-            mapping.config.max_retry_attempts,
-            mapping.config.filter.patterns().len()
-        );
-        mappings.push(mapping);
-    }
+    eprintln!("event-source: reading {stream_arn}");
+    let mappings: Vec<_> = configs
+        .into_iter()
+        .map(|config| Arc::new(Mapping::new(config, invoker.clone(), dead_letters.clone())))
+        .collect();
     // One reader of the stream for every mapping: the local DynamoDB serves
     // one request at a time, and stream reads are its costliest.
     let runner = Runner::for_all(source.clone(), mappings.clone(), stream_arn.clone(), poll.clone());

@@ -415,6 +415,7 @@ impl<I: Invoker, D: DeadLetters> Mapping<I, D> {
             Err(InvokeError::Function { status, body }) => {
                 return Answer::Error(format!("function error ({status}): {body}"));
             }
+            Err(e @ InvokeError::TimedOut { .. }) => return Answer::Error(e.to_string()),
             Err(InvokeError::Transport(e)) => return Answer::Error(e),
         };
         let failures = match payload.get("batchItemFailures") {
