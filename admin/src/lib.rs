@@ -125,7 +125,8 @@ impl Admin {
         }
     }
 
-    /// Creates the table with its indexes, stream and TTL, unless it exists.
+    /// Creates the table with its indexes, stream and TTL, and its sessions
+    /// table, unless they exist.
     pub async fn create_table(&self) -> Result<(), AdminError> {
         whosent::store::schema::create_table(self.store.client(), self.store.table()).await?;
         Ok(())

@@ -49,7 +49,7 @@ enum Command {
 
 #[derive(Subcommand, Debug)]
 enum TableCommand {
-    /// Creates the table (indexes, stream, TTL) unless it exists.
+    /// Creates the table (indexes, stream, TTL) and its sessions table (`TABLE-sessions`) unless they exist.
     Create,
 }
 
@@ -193,7 +193,7 @@ async fn run(cli: Cli) -> Result<String, AdminError> {
     match cli.command {
         Command::Table(TableCommand::Create) => {
             admin.create_table().await?;
-            Ok(format!("table {} is there\n", target.table))
+            Ok(format!("tables {} and {} are there\n", admin.store.table(), admin.store.session_table()))
         }
         Command::Accounts(AccountsCommand::Add(args)) => {
             let input = input.ok_or_else(|| AdminError::Config("no account input".into()))?;

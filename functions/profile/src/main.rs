@@ -13,7 +13,8 @@ async fn main() -> Result<(), Error> {
     let config = Config::from_env(|name| std::env::var(name).ok())?;
     let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let deps = Deps {
-        store: DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), &config.table),
+        store: DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), &config.table)
+            .with_session_table(&config.session_table),
         secrets: SecretsManager::new(aws_sdk_secretsmanager::Client::new(&aws)),
         console: HttpConsole::new(&config.console)?,
         config,

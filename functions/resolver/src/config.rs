@@ -11,6 +11,8 @@ use whosent::session::SessionConfig;
 pub struct Config {
     /// The DynamoDB table (`TABLE_NAME`).
     pub table: String,
+    /// The table of console sessions (`SESSION_TABLE_NAME`, default `{TABLE_NAME}-sessions`).
+    pub session_table: String,
     /// The console (`CONSOLE_URL`, default the platform's; `CONSOLE_TIMEOUT_SECS`).
     pub console: ConsoleConfig,
     pub sessions: SessionConfig,
@@ -28,7 +30,7 @@ pub enum ConfigError {
 }
 
 impl Config {
-    /// Reads `TABLE_NAME` (required), `CONSOLE_URL`, `CONSOLE_TIMEOUT_SECS`,
+    /// Reads `TABLE_NAME` (required), `SESSION_TABLE_NAME`, `CONSOLE_URL`, `CONSOLE_TIMEOUT_SECS`,
     /// `UNRESOLVED_GROUP`, `RESOLVED_GROUP_NAME`, `TIME_SKEW_SECS`,
     /// `SETTLE_SECS`, `ROUNDS`, `ROUND_WAIT_MS`, `DEADLINE_MARGIN_MS`.
     pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
@@ -42,8 +44,12 @@ impl Config {
         let mut console =
             ConsoleConfig::new(var("CONSOLE_URL").unwrap_or_else(|| "https://mp.weixin.qq.com".to_owned()));
         console.timeout = Duration::from_secs(unsigned("CONSOLE_TIMEOUT_SECS", 10)?);
+        let table = var("TABLE_NAME").filter(|t| !t.is_empty()).ok_or(ConfigError::Missing("TABLE_NAME"))?;
         Ok(Self {
-            table: var("TABLE_NAME").filter(|t| !t.is_empty()).ok_or(ConfigError::Missing("TABLE_NAME"))?,
+            session_table: var("SESSION_TABLE_NAME")
+                .filter(|t| !t.is_empty())
+                .unwrap_or_else(|| whosent::store::schema::session_table_name(&table)),
+            table,
             console,
             sessions: SessionConfig::default(),
             resolver: ResolverConfig {

@@ -21,11 +21,13 @@ use super::{AccountRegistry, PushLedger, ResolveRequest, StoreError};
 
 type Item = HashMap<String, AttributeValue>;
 
-/// The store on a DynamoDB table.
+/// The store on its DynamoDB tables: the main table, and the table of
+/// console sessions.
 #[derive(Clone, Debug)]
 pub struct DynamoStore {
     pub(super) client: Client,
     pub(super) table: String,
+    pub(super) session_table: String,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -79,8 +81,18 @@ const DEDUPE_AT: usize = 1;
 const MESSAGE_AT: usize = 2;
 
 impl DynamoStore {
+    /// The store on `table`, its sessions in `{table}-sessions`
+    /// ([`super::schema::session_table_name`]).
     pub fn new(client: Client, table: impl Into<String>) -> Self {
-        Self { client, table: table.into() }
+        let table = table.into();
+        let session_table = super::schema::session_table_name(&table);
+        Self { client, table, session_table }
+    }
+
+    /// The same store with its sessions in `session_table`.
+    pub fn with_session_table(mut self, session_table: impl Into<String>) -> Self {
+        self.session_table = session_table.into();
+        self
     }
 
     pub fn client(&self) -> &Client {
@@ -89,6 +101,10 @@ impl DynamoStore {
 
     pub fn table(&self) -> &str {
         &self.table
+    }
+
+    pub fn session_table(&self) -> &str {
+        &self.session_table
     }
 
     /// Creates or replaces an account's registry item.

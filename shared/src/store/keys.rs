@@ -8,7 +8,6 @@
 //! | message | `MSG#{account}` | `{create_time:010}#{dedupe:16}` |
 //! | dedupe | `DEDUPE#{account}#{dedupe}` | `DEDUPE` |
 //! | replay guard | `NONCE#{account}#{query digest}` | `NONCE` |
-//! | console session | `ACCT#{account}` | `SESSION` |
 //! | marker seen | `ACCT#{account}` | `MARKER#{marker}` |
 //! | dialog read | `ACCT#{account}` | `WALKED#{fakeid}` |
 //! | person | `PERSON#{fakeid}` | `PROFILE` |
@@ -18,6 +17,9 @@
 //! (account, openID), so that they can all be completed once it is known.
 //! GSI2 (`gsi2pk`, `gsi2sk`), sparse: mapped senders by FakeID, so that one
 //! person's (account, openID) pairs can be listed.
+//!
+//! Console sessions are not in this table: they have a table of their own,
+//! keyed by `pk` = the account id alone (`sessions.rs`).
 
 pub const PK: &str = "pk";
 pub const SK: &str = "sk";
@@ -39,7 +41,6 @@ pub mod kind {
     pub const MESSAGE: &str = "message";
     pub const DEDUPE: &str = "dedupe";
     pub const NONCE: &str = "nonce";
-    pub const SESSION: &str = "session";
     pub const MARKER: &str = "marker";
     pub const WALKED: &str = "walked";
     pub const PERSON: &str = "person";
@@ -85,8 +86,6 @@ pub const NONCE_SK: &str = "NONCE";
 pub fn pending_gsi1pk(account: &str, open_id: &str) -> String {
     format!("PENDING#{account}#{open_id}")
 }
-
-pub const SESSION_SK: &str = "SESSION";
 
 pub fn marker_sk(marker: &str) -> String {
     format!("MARKER#{marker}")

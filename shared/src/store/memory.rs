@@ -9,9 +9,8 @@ use super::model::{
     Account, AccountState, Answer, MessageRecord, Person, ProfileState, PushEntry, Recorded, Resolution, Sender,
     SenderField,
 };
-use super::resolving::{
-    MappingOutcome, MarkerRecord, RequestAndSender, ResolverStore, SessionRecord, SessionStore, WalkRecord,
-};
+use super::resolving::{MappingOutcome, MarkerRecord, RequestAndSender, ResolverStore, WalkRecord};
+use super::sessions::{SessionRecord, SessionStore};
 use super::{AccountRegistry, PushLedger, ResolveRequest, ResolveState, StoreError, keys};
 use crate::console::SessionState;
 use crate::push::Features;

@@ -1,5 +1,7 @@
 //! The store: accounts, senders, messages, dedupe records and resolve
-//! requests in one DynamoDB table (single-table design, `docs/storage.md`).
+//! requests in one DynamoDB table (single-table design, `docs/storage.md`);
+//! console sessions in a second table, out of reach of the webhook and the
+//! lookup API and off the main table's stream.
 //!
 //! Each function sees the store through a small port trait; [`DynamoStore`]
 //! is the real adapter and [`MemoryStore`] its in-memory twin for tests.
@@ -14,15 +16,15 @@ mod model;
 mod profiles;
 mod resolving;
 pub mod schema;
+mod sessions;
 
 pub use dynamo::DynamoStore;
 pub use lookup::{LookupStore, MessagePage, MessageQuery, SenderRecords};
 pub use memory::MemoryStore;
 pub use model::*;
 pub use profiles::{FetchedProfile, PendingPage, ProfileStore};
-pub use resolving::{
-    MappingOutcome, MarkerRecord, RequestAndSender, ResolverStore, SessionRecord, SessionStore, WalkRecord,
-};
+pub use resolving::{MappingOutcome, MarkerRecord, RequestAndSender, ResolverStore, WalkRecord};
+pub use sessions::{SessionRecord, SessionStore};
 
 /// Why the store failed.
 #[derive(Debug, thiserror::Error)]

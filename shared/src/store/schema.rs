@@ -1,23 +1,53 @@
-//! Creating the table, for the local stack and the tests (production tables
-//! come from `template.yaml`, which a test keeps in step with this).
+//! Creating the tables, for the local stack and the tests (production tables
+//! come from `template.yaml`, which a test keeps in step with this): the main
+//! table, and the table of console sessions beside it.
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection, ProjectionType,
-    ScalarAttributeType, StreamSpecification, StreamViewType, TimeToLiveSpecification,
+    ScalarAttributeType, SseSpecification, StreamSpecification, StreamViewType, TimeToLiveSpecification,
 };
 
 use super::StoreError;
 use super::keys::{EXPIRES_AT, GSI1, GSI1_PK, GSI1_SK, GSI2, GSI2_PK, GSI2_SK, PK, SK};
 
-/// Creates the table with its indexes, stream and TTL unless it exists.
+/// The sessions table of a main table, unless told otherwise.
+pub fn session_table_name(table: &str) -> String {
+    format!("{table}-sessions")
+}
+
+fn attr(name: &str) -> Result<AttributeDefinition, StoreError> {
+    AttributeDefinition::builder().attribute_name(name).attribute_type(ScalarAttributeType::S).build().map_err(err)
+}
+
+fn key(name: &str, key_type: KeyType) -> Result<KeySchemaElement, StoreError> {
+    KeySchemaElement::builder().attribute_name(name).key_type(key_type).build().map_err(err)
+}
+
+/// Creates the table with its indexes, stream and TTL, and its sessions
+/// table ([`session_table_name`]), unless they exist.
 pub async fn create_table(client: &Client, table: &str) -> Result<(), StoreError> {
-    let attr = |name: &str| {
-        AttributeDefinition::builder().attribute_name(name).attribute_type(ScalarAttributeType::S).build().map_err(err)
-    };
-    let key =
-        |name: &str, key_type| KeySchemaElement::builder().attribute_name(name).key_type(key_type).build().map_err(err);
+    create_main_table(client, table).await?;
+    create_session_table(client, &session_table_name(table)).await
+}
+
+/// Creates the table of console sessions unless it exists: a partition key
+/// only, encrypted with the AWS managed key, TTL, and no stream.
+pub async fn create_session_table(client: &Client, table: &str) -> Result<(), StoreError> {
+    let created = client
+        .create_table()
+        .table_name(table)
+        .billing_mode(BillingMode::PayPerRequest)
+        .attribute_definitions(attr(PK)?)
+        .key_schema(key(PK, KeyType::Hash)?)
+        .sse_specification(SseSpecification::builder().enabled(true).build())
+        .send()
+        .await;
+    finish(client, table, created).await
+}
+
+async fn create_main_table(client: &Client, table: &str) -> Result<(), StoreError> {
     let index = |name: &str, pk: &str, sk: &str| {
         GlobalSecondaryIndex::builder()
             .index_name(name)
@@ -50,10 +80,19 @@ pub async fn create_table(client: &Client, table: &str) -> Result<(), StoreError
         )
         .send()
         .await;
+    finish(client, table, created).await
+}
+
+/// Enables TTL on a table just created; nothing if it existed.
+async fn finish<T, E: ProvideErrorMetadata>(
+    client: &Client,
+    table: &str,
+    created: Result<T, E>,
+) -> Result<(), StoreError> {
     match created {
         Ok(_) => {}
         Err(e) if e.code() == Some("ResourceInUseException") => return Ok(()),
-        Err(e) => return Err(StoreError::Dynamo(format!("create table: {}", e.message().unwrap_or("failed")))),
+        Err(e) => return Err(StoreError::Dynamo(format!("create table {table}: {}", e.message().unwrap_or("failed")))),
     }
     client
         .update_time_to_live()

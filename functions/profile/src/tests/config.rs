@@ -25,3 +25,11 @@ fn an_avatar_limit_beyond_an_item_is_refused() {
     let config = Config::from_env(env(&[("TABLE_NAME", "t"), ("AVATAR_MAX_BYTES", "1000")])).unwrap();
     assert_eq!(config.profiles.avatar_max_bytes, 1000);
 }
+
+#[test]
+fn sessions_are_in_their_own_table() {
+    let config = Config::from_env(env(&[("TABLE_NAME", "t")])).unwrap();
+    assert_eq!(config.session_table, "t-sessions");
+    let config = Config::from_env(env(&[("TABLE_NAME", "t"), ("SESSION_TABLE_NAME", "s")])).unwrap();
+    assert_eq!(config.session_table, "s");
+}
