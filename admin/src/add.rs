@@ -3,7 +3,7 @@
 use whosent::secrets::{ConsoleSecret, PushSecret, Secret};
 use whosent::store::{Account, AccountRegistry, AccountState, Strategy};
 
-use crate::{Admin, AdminError, random_key, unix_now, validate};
+use crate::{Admin, AdminError, Cleared, random_key, unix_now, validate};
 
 /// A new or updated account, as typed (checked by [`AccountInput::validate`]).
 #[derive(Debug, Clone)]
@@ -52,6 +52,8 @@ pub struct Added {
     pub marker_generated: bool,
     /// `credentials_rejected` was lifted by the new console secret.
     pub lifted_rejection: bool,
+    /// The waiting work resumed when the rejection was lifted.
+    pub resumed: Option<Cleared>,
     pub account: Account,
 }
 
@@ -59,7 +61,8 @@ impl Admin {
     /// Creates or updates an account: its push and console secrets, then its
     /// registry item. A secret is written only when its content changes. An
     /// existing item keeps its state, unless the console secret changed while
-    /// the console had refused the old one (then it is `active` again).
+    /// the console had refused the old one: then it is `active` again and its
+    /// waiting requests and profiles resume, as after `accounts clear`.
     pub async fn add_account(&self, input: &AccountInput) -> Result<Added, AdminError> {
         input.validate()?;
         let existing = self.store.account(&input.id).await?;
@@ -119,7 +122,9 @@ impl Admin {
             }
         };
         self.store.put_account(&account).await?;
-        Ok(Added { created, push_written, console_written, marker_generated, lifted_rejection, account })
+        // What the rejection held up resumes as after `accounts clear`.
+        let resumed = if lifted_rejection { Some(self.resume(&account.id, unix_now()).await?) } else { None };
+        Ok(Added { created, push_written, console_written, marker_generated, lifted_rejection, resumed, account })
     }
 }
 

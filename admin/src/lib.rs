@@ -118,15 +118,22 @@ impl Admin {
         Ok(AccountReport { account, requests, last_login })
     }
 
-    /// Sets the account `active` again, clears its reason, and sets its
-    /// `waiting` resolve requests back to `pending` (the stream brings them
-    /// to the resolver). Answers how many were resumed.
+    /// Sets the account `active` again, clears its reason, and resumes its
+    /// waiting work ([`Admin::resume`]).
     pub async fn clear(&self, id: &str) -> Result<Cleared, AdminError> {
         if self.store.account_now(id).await?.is_none() {
             return Err(AdminError::NoAccount(id.to_owned()));
         }
         let now = unix_now();
         self.store.set_account_state(id, AccountState::Active, None, None, now).await?;
+        self.resume(id, now).await
+    }
+
+    /// Resumes the work an account's state held up, once it is `active`
+    /// again: its `waiting` resolve requests back to `pending`, and its
+    /// senders whose profile waits asked for again (the stream brings both to
+    /// their function). Answers how many.
+    pub async fn resume(&self, id: &str, now: i64) -> Result<Cleared, AdminError> {
         let waiting = self.store.requests_in(id, ResolveState::Waiting).await?;
         for request in &waiting {
             self.store.set_request_state(id, &request.open_id, ResolveState::Pending, None, None, now).await?;
@@ -158,7 +165,8 @@ impl Admin {
     }
 }
 
-/// What `accounts clear` resumed.
+/// What `accounts clear`, or a new console password for a rejected
+/// account, resumed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Cleared {
     /// Resolve requests set back from `waiting` to `pending`.

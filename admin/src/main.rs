@@ -15,7 +15,9 @@ use aws_sdk_dynamodb::config::{Credentials, Region};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use whosent::secrets::Secret;
 use whosent::store::Strategy;
-use whosent_admin::{AccountInput, Admin, AdminError, callback_url, endpoints, format_list, format_report, name_of};
+use whosent_admin::{
+    AccountInput, Admin, AdminError, Cleared, callback_url, endpoints, format_list, format_report, name_of,
+};
 
 #[derive(Parser, Debug)]
 #[command(name = "whosent", version, about = "whosent's admin CLI: accounts, their secrets and states, the table")]
@@ -61,7 +63,8 @@ enum AccountsCommand {
     List,
     /// An account's state and reason, resolve requests by state, last login.
     Show { id: String },
-    /// Sets the account active again and resumes its waiting resolve requests.
+    /// Sets the account active again and resumes its waiting resolve requests
+    /// and profiles.
     Clear { id: String },
 }
 
@@ -218,8 +221,11 @@ async fn run(cli: Cli) -> Result<String, AdminError> {
                 if added.marker_generated { " (marker key generated)" } else { "" }
             ));
             out.push_str(&format!("console secret {}: {}\n", a.console_secret, written(added.console_written)));
-            if added.lifted_rejection {
-                out.push_str("the new console secret lifted credentials_rejected: the account is active again\n");
+            if let Some(resumed) = added.resumed {
+                out.push_str(&format!(
+                    "the new console secret lifted credentials_rejected: the account is active again; {}\n",
+                    resumed_text(resumed)
+                ));
             }
             match base {
                 Some(base) => out.push_str(&format!("callback URL: {}\n", callback_url(&base, &a.id))),
@@ -234,16 +240,20 @@ async fn run(cli: Cli) -> Result<String, AdminError> {
         Command::Accounts(AccountsCommand::Show { id }) => Ok(format_report(&admin.show(&id).await?)),
         Command::Accounts(AccountsCommand::Clear { id }) => {
             let cleared = admin.clear(&id).await?;
-            Ok(format!(
-                "account {id} is active; {} waiting resolve request(s) set back to pending, {} profile(s) asked for again\n",
-                cleared.requests, cleared.profiles
-            ))
+            Ok(format!("account {id} is active; {}\n", resumed_text(cleared)))
         }
         Command::ApiKeys(ApiKeysCommand::Add { secret, key }) => {
             let key = admin.add_api_key(&secret, key).await?;
             Ok(format!("{key}\n"))
         }
     }
+}
+
+fn resumed_text(resumed: Cleared) -> String {
+    format!(
+        "{} waiting resolve request(s) set back to pending, {} profile(s) asked for again",
+        resumed.requests, resumed.profiles
+    )
 }
 
 fn stdin_lines() -> impl FnMut(&'static str) -> Result<String, AdminError> {

@@ -7,13 +7,14 @@ use std::process::{Command, Stdio};
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use local_stack::filter::Filters;
+use local_stack::record::StreamRecord;
 use whosent::console::SessionState;
 use whosent::secrets::{ConsoleSecret, PushSecret, Secret, SecretSource, parse};
 use whosent::store::{
     AccountRegistry, AccountState, ProfileState, ResolveHint, ResolveRequest, ResolveState, ResolverStore, Sender,
     SessionStore, Strategy,
 };
-use whosent_admin::{AccountInput, Admin, AdminError, unix_now};
+use whosent_admin::{AccountInput, Admin, AdminError, Cleared, unix_now};
 use whosent_integration::LocalAws;
 
 const KEY_A: &str = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
@@ -329,4 +330,51 @@ async fn the_binary_reads_the_endpoints_file_and_secrets_from_stdin_and_prints_n
     assert_eq!(code, Some(2));
     assert!(err.contains("--token") && !err.contains("bad token"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn a_new_password_for_a_rejected_account_resumes_its_waiting_work() {
+    let (aws, table, admin) = setup().await;
+    let id = unique("fix");
+    admin.add_account(&input(&id)).await.unwrap();
+    admin.store.set_account_state(&id, AccountState::CredentialsRejected, Some("-23"), None, unix_now()).await.unwrap();
+    put_request(&admin, &id, "oWaiting", ResolveState::Waiting).await;
+    put_request(&admin, &id, "oPending", ResolveState::Pending).await;
+    let waiting = Sender {
+        account: id.clone(),
+        open_id: "oMapped".into(),
+        fake_id: Some(42),
+        profile_state: Some(ProfileState::Waiting),
+        profile_reason: Some("account cannot log in: CredentialsRejected".into()),
+        ..Sender::default()
+    };
+    admin.store.put_sender(&waiting).await.unwrap();
+
+    let mut fixed = input(&id);
+    fixed.password = Secret::new("second-password".into());
+    let added = admin.add_account(&fixed).await.unwrap();
+    assert!(added.lifted_rejection);
+    assert_eq!(added.resumed, Some(Cleared { requests: 1, profiles: 1 }));
+    let request = admin.store.request(&id, "oWaiting").await.unwrap().unwrap();
+    assert_eq!((request.state, request.reason), (ResolveState::Pending, None));
+    let asked = admin.store.sender_record(&id, "oMapped").await.unwrap().unwrap();
+    assert_eq!((asked.profile_state, asked.profile_reason), (Some(ProfileState::Wanted), None));
+
+    // The stream carries them to the resolver and the profile function.
+    let filters = Filters::parse(include_str!("../../events/filters.json")).unwrap();
+    let selected = |name: &str, records: &[StreamRecord]| -> Vec<String> {
+        let filter = filters.get(name);
+        records
+            .iter()
+            .filter(|r| r.event_name() == "MODIFY" && filter.matches(&r.json))
+            .filter_map(|r| r.image_string("open_id").map(str::to_owned))
+            .collect()
+    };
+    let records = aws.stream_records(&table).await;
+    assert_eq!(selected("resolver", &records), ["oWaiting"]);
+    assert_eq!(selected("profile", &records), ["oMapped"]);
+
+    // Nothing waits any more: the same password again resumes nothing.
+    let again = admin.add_account(&fixed).await.unwrap();
+    assert_eq!((again.lifted_rejection, again.resumed), (false, None));
 }
