@@ -1,5 +1,6 @@
 //! `accounts add`: an account's secrets and registry item, created or updated.
 
+use whosent::push::BodyMode;
 use whosent::secrets::{ConsoleSecret, PushSecret, Secret};
 use whosent::store::{Account, AccountRegistry, AccountState, Strategy};
 
@@ -17,6 +18,9 @@ pub struct AccountInput {
     pub username: String,
     pub password: Secret<String>,
     pub strategy: Strategy,
+    /// The body mode set on the platform; `None` keeps the stored one (safe
+    /// for a new account).
+    pub mode: Option<BodyMode>,
     pub marker_key: Option<Secret<String>>,
 }
 
@@ -60,13 +64,14 @@ pub struct Added {
 impl Admin {
     /// Creates or updates an account: its push and console secrets, then its
     /// registry item. A secret is written only when its content changes. An
-    /// existing item keeps its state, unless the console secret changed while
+    /// existing item keeps its body mode unless one is given, and its state, unless the console secret changed while
     /// the console had refused the old one: then it is `active` again and its
     /// waiting requests and profiles resume, as after `accounts clear`.
     pub async fn add_account(&self, input: &AccountInput) -> Result<Added, AdminError> {
         input.validate()?;
         let existing = self.store.account(&input.id).await?;
-        let fresh = Account::new(&input.id, &input.appid, &input.gh_id, input.strategy);
+        let mut fresh = Account::new(&input.id, &input.appid, &input.gh_id, input.strategy);
+        fresh.mode = input.mode.unwrap_or_default();
         let (push_name, console_name) = match &existing {
             Some(account) => (account.push_secret.clone(), account.console_secret.clone()),
             None => (fresh.push_secret.clone(), fresh.console_secret.clone()),
@@ -111,6 +116,7 @@ impl Admin {
                 account.appid = input.appid.clone();
                 account.gh_id = input.gh_id.clone();
                 account.strategy = input.strategy;
+                account.mode = input.mode.unwrap_or(account.mode);
                 if console_written && account.state == AccountState::CredentialsRejected {
                     account.state = AccountState::Active;
                     account.state_reason = None;

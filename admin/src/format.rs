@@ -33,12 +33,13 @@ pub fn name_of<T: serde::Serialize>(value: &T) -> String {
 /// `accounts list`: one line per account.
 pub fn format_list(accounts: &[Account]) -> String {
     let width = accounts.iter().map(|a| a.id.len()).max().unwrap_or(2).max(2);
-    let mut out = format!("{:width$}  {:9}  STATE\n", "ID", "STRATEGY");
+    let mut out = format!("{:width$}  {:9}  {:10}  STATE\n", "ID", "STRATEGY", "MODE");
     for account in accounts {
         out.push_str(&format!(
-            "{:width$}  {:9}  {}\n",
+            "{:width$}  {:9}  {:10}  {}\n",
             account.id,
             name_of(&account.strategy),
+            name_of(&account.mode),
             name_of(&account.state)
         ));
     }
@@ -49,11 +50,12 @@ pub fn format_list(accounts: &[Account]) -> String {
 pub fn format_report(report: &AccountReport) -> String {
     let a = &report.account;
     let mut out = format!(
-        "account      {}\nappid        {}\ngh id        {}\nstrategy     {}\nstate        {}\n",
+        "account      {}\nappid        {}\ngh id        {}\nstrategy     {}\nbody mode    {}\nstate        {}\n",
         a.id,
         a.appid,
         a.gh_id,
         name_of(&a.strategy),
+        name_of(&a.mode),
         name_of(&a.state)
     );
     if let Some(reason) = &a.state_reason {
@@ -89,11 +91,13 @@ mod tests {
         account.state = AccountState::CredentialsRejected;
         account.state_reason = Some("-23 wrong password".into());
         let list = format_list(std::slice::from_ref(&account));
-        assert!(list.contains("acct-1  user_list  credentials_rejected"), "{list}");
+        assert!(list.starts_with("ID      STRATEGY   MODE        STATE\n"), "{list}");
+        assert!(list.contains("acct-1  user_list  safe        credentials_rejected"), "{list}");
         let report =
             AccountReport { account, requests: vec![("pending", 2), ("waiting", 1)], last_login: Some(1_409_735_669) };
         let text = format_report(&report);
         assert!(text.contains("reason       -23 wrong password"), "{text}");
+        assert!(text.contains("body mode    safe"), "{text}");
         assert!(text.contains("requests     2 pending, 1 waiting"), "{text}");
         assert!(text.contains("last login   2014-09-03 09:14:29 UTC"), "{text}");
         assert_eq!(

@@ -9,6 +9,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use local_stack::filter::Filters;
 use local_stack::record::StreamRecord;
 use whosent::console::SessionState;
+use whosent::push::BodyMode;
 use whosent::secrets::{ConsoleSecret, PushSecret, Secret, SecretSource, parse};
 use whosent::store::{
     AccountRegistry, AccountState, ProfileState, ResolveHint, ResolveRequest, ResolveState, ResolverStore, Sender,
@@ -31,6 +32,7 @@ fn input(id: &str) -> AccountInput {
         username: format!("{id}@example.com"),
         password: Secret::new("first-password".into()),
         strategy: Strategy::UserList,
+        mode: None,
         marker_key: None,
     }
 }
@@ -307,6 +309,8 @@ async fn the_binary_reads_the_endpoints_file_and_secrets_from_stdin_and_prints_n
         "-",
         "--strategy",
         "time",
+        "--mode",
+        "plaintext",
     ];
     let (code, out, err) = run(&add, "SecretToken99\nhunter2-password\n");
     assert_eq!(code, Some(0), "{out}{err}");
@@ -316,10 +320,11 @@ async fn the_binary_reads_the_endpoints_file_and_secrets_from_stdin_and_prints_n
     }
     let (code, out, _) = run(&["accounts", "list"], "");
     assert_eq!(code, Some(0));
-    assert!(out.contains(&format!("{id}  time       active")), "{out}");
+    assert!(out.contains(&format!("{id}  time       plaintext   active")), "{out}");
     let (code, out, _) = run(&["accounts", "show", &id], "");
     assert_eq!(code, Some(0));
     assert!(out.contains("requests     0 pending, 0 waiting, 0 unresolved, 0 resolved"), "{out}");
+    assert!(out.contains("body mode    plaintext"), "{out}");
 
     let (code, _, err) = run(&["accounts", "show", "nobody"], "");
     assert_eq!(code, Some(1));
@@ -377,4 +382,31 @@ async fn a_new_password_for_a_rejected_account_resumes_its_waiting_work() {
     // Nothing waits any more: the same password again resumes nothing.
     let again = admin.add_account(&fixed).await.unwrap();
     assert_eq!((again.lifted_rejection, again.resumed), (false, None));
+}
+
+#[tokio::test]
+async fn the_body_mode_is_safe_unless_given_and_kept_when_not() {
+    let (_aws, _table, admin) = setup().await;
+    let id = unique("mode");
+    let added = admin.add_account(&input(&id)).await.unwrap();
+    assert_eq!(added.account.mode, BodyMode::Safe, "a new account is safe by default");
+
+    let mut plaintext = input(&id);
+    plaintext.mode = Some(BodyMode::Plaintext);
+    admin.add_account(&plaintext).await.unwrap();
+    assert_eq!(admin.store.account_now(&id).await.unwrap().unwrap().mode, BodyMode::Plaintext);
+
+    // A later add without --mode (a new password, say) leaves the mode alone.
+    let mut fixed = input(&id);
+    fixed.password = Secret::new("second-password".into());
+    let kept = admin.add_account(&fixed).await.unwrap();
+    assert_eq!(kept.account.mode, BodyMode::Plaintext);
+    assert_eq!(admin.store.account_now(&id).await.unwrap().unwrap().mode, BodyMode::Plaintext);
+    assert_eq!(admin.show(&id).await.unwrap().account.mode, BodyMode::Plaintext);
+
+    let mut compatible = fixed.clone();
+    compatible.mode = Some(BodyMode::Compatible);
+    admin.add_account(&compatible).await.unwrap();
+    let listed = admin.accounts().await.unwrap().into_iter().find(|a| a.id == id).unwrap();
+    assert_eq!(listed.mode, BodyMode::Compatible);
 }
