@@ -68,7 +68,10 @@ pub fn format_report(report: &AccountReport) -> String {
     out.push_str(&format!("requests     {}\n", counts.join(", ")));
     let login = report.last_login.map_or_else(|| "never (no stored session)".to_owned(), utc);
     out.push_str(&format!("last login   {login}\n"));
-    out.push_str(&format!("secrets      {} (push), {} (console)\n", a.push_secret, a.console_secret));
+    out.push_str(&format!(
+        "secrets      {} (push), {} (console), {} (marker)\n",
+        a.push_secret, a.console_secret, a.marker_secret
+    ));
     out
 }
 

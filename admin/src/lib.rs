@@ -1,4 +1,4 @@
-//! `whosent`, the operators' CLI: registers accounts with their two secrets,
+//! `whosent`, the operators' CLI: registers accounts with their secrets,
 //! lists and shows them, clears an account an operator has seen to, adds API
 //! keys, and creates the table. Everything goes through the shared crate's
 //! store and secrets types.
@@ -11,7 +11,7 @@ pub mod validate;
 use whosent::secrets::{Secret, SecretSource, SecretsError, SecretsManager};
 use whosent::store::{Account, AccountState, DynamoStore, ResolveState, ResolverStore, SessionStore, StoreError};
 
-pub use add::{AccountInput, Added};
+pub use add::{AccountInput, Added, MarkerOrigin};
 pub use format::{callback_url, format_list, format_report, name_of, utc};
 
 /// Everything that can go wrong, with a message for the operator.

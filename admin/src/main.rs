@@ -17,7 +17,8 @@ use whosent::push::BodyMode;
 use whosent::secrets::Secret;
 use whosent::store::Strategy;
 use whosent_admin::{
-    AccountInput, Admin, AdminError, Cleared, callback_url, endpoints, format_list, format_report, name_of,
+    AccountInput, Admin, AdminError, Cleared, MarkerOrigin, callback_url, endpoints, format_list, format_report,
+    name_of,
 };
 
 #[derive(Parser, Debug)]
@@ -144,7 +145,8 @@ struct AddArgs {
     /// stored mode unless --mode is given.
     #[arg(long, value_enum)]
     mode: Option<ModeArg>,
-    /// Key of the user-list marker (default: the stored one, else a random one).
+    /// Key of the user-list marker, kept in the marker secret (default: the
+    /// stored one, else a random one).
     #[arg(long = "marker-key", env = "WHOSENT_MARKER_KEY", hide_env_values = true)]
     marker_key: Option<String>,
     /// Base of the webhook's routes, for the callback URL printed (default:
@@ -243,13 +245,14 @@ async fn run(cli: Cli) -> Result<String, AdminError> {
                 name_of(&a.state)
             );
             let written = |yes: bool| if yes { "written" } else { "unchanged" };
-            out.push_str(&format!(
-                "push secret {}: {}{}\n",
-                a.push_secret,
-                written(added.push_written),
-                if added.marker_generated { " (marker key generated)" } else { "" }
-            ));
+            out.push_str(&format!("push secret {}: {}\n", a.push_secret, written(added.push_written)));
             out.push_str(&format!("console secret {}: {}\n", a.console_secret, written(added.console_written)));
+            let origin = match added.marker {
+                MarkerOrigin::Generated => " (key generated)",
+                MarkerOrigin::CarriedOver => " (key carried over from the push secret)",
+                MarkerOrigin::Given | MarkerOrigin::Kept => "",
+            };
+            out.push_str(&format!("marker secret {}: {}{origin}\n", a.marker_secret, written(added.marker_written)));
             if let Some(resumed) = added.resumed {
                 out.push_str(&format!(
                     "the new console secret lifted credentials_rejected: the account is active again; {}\n",
