@@ -29,7 +29,7 @@ for i in 0 1; do
   WHOSENT_TOKEN=$(field "$i" token) WHOSENT_AES_KEY=$(field "$i" encoding_aes_key) \
     WHOSENT_PASSWORD=$(field "$i" password) \
     whosent accounts add --id "$(field "$i" id)" --appid "$(field "$i" appid)" --gh-id "$(field "$i" gh_id)" \
-      --username "$(field "$i" username)" --strategy "${strategies[$i]}"
+      --username "$(field "$i" username)" --strategy "${strategies[$i]}" --mode "$(field "$i" mode)"
 done
 echo
 whosent accounts list

@@ -13,9 +13,13 @@ use std::process::ExitCode;
 
 use aws_sdk_dynamodb::config::{Credentials, Region};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use whosent::push::BodyMode;
 use whosent::secrets::Secret;
 use whosent::store::Strategy;
-use whosent_admin::{AccountInput, Admin, AdminError, callback_url, endpoints, format_list, format_report, name_of};
+use whosent_admin::{
+    AccountInput, Admin, AdminError, Cleared, MarkerOrigin, callback_url, endpoints, format_list, format_report,
+    name_of,
+};
 
 #[derive(Parser, Debug)]
 #[command(name = "whosent", version, about = "whosent's admin CLI: accounts, their secrets and states, the table")]
@@ -57,11 +61,12 @@ enum TableCommand {
 enum AccountsCommand {
     /// Registers an account, or updates it: its secrets and its registry item.
     Add(Box<AddArgs>),
-    /// Every account: id, strategy, state.
+    /// Every account: id, strategy, body mode, state.
     List,
     /// An account's state and reason, resolve requests by state, last login.
     Show { id: String },
-    /// Sets the account active again and resumes its waiting resolve requests.
+    /// Sets the account active again and resumes its waiting resolve requests
+    /// and profiles.
     Clear { id: String },
 }
 
@@ -82,6 +87,27 @@ enum StrategyArg {
     #[value(name = "user_list", alias = "user-list")]
     UserList,
     Auto,
+}
+
+/// The platform's body modes (its "message encryption" setting).
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ModeArg {
+    /// The message XML as is.
+    Plaintext,
+    /// Plain fields and the encrypted body side by side.
+    Compatible,
+    /// The encrypted body only: the platform's recommended setting.
+    Safe,
+}
+
+impl From<ModeArg> for BodyMode {
+    fn from(mode: ModeArg) -> Self {
+        match mode {
+            ModeArg::Plaintext => BodyMode::Plaintext,
+            ModeArg::Compatible => BodyMode::Compatible,
+            ModeArg::Safe => BodyMode::Safe,
+        }
+    }
 }
 
 #[derive(Args, Debug)]
@@ -113,7 +139,14 @@ struct AddArgs {
     password: String,
     #[arg(long, value_enum)]
     strategy: StrategyArg,
-    /// Key of the user-list marker (default: the stored one, else a random one).
+    /// The body mode set in the platform's settings for this account (a
+    /// compatible or safe account's pushes must be signed over their encrypted
+    /// body). Default: safe for a new account; an existing account keeps its
+    /// stored mode unless --mode is given.
+    #[arg(long, value_enum)]
+    mode: Option<ModeArg>,
+    /// Key of the user-list marker, kept in the marker secret (default: the
+    /// stored one, else a random one).
     #[arg(long = "marker-key", env = "WHOSENT_MARKER_KEY", hide_env_values = true)]
     marker_key: Option<String>,
     /// Base of the webhook's routes, for the callback URL printed (default:
@@ -204,22 +237,27 @@ async fn run(cli: Cli) -> Result<String, AdminError> {
             let added = admin.add_account(&input).await?;
             let a = &added.account;
             let mut out = format!(
-                "account {} {} (strategy {}, state {})\n",
+                "account {} {} (strategy {}, body mode {}, state {})\n",
                 a.id,
                 if added.created { "created" } else { "updated" },
                 name_of(&a.strategy),
+                name_of(&a.mode),
                 name_of(&a.state)
             );
             let written = |yes: bool| if yes { "written" } else { "unchanged" };
-            out.push_str(&format!(
-                "push secret {}: {}{}\n",
-                a.push_secret,
-                written(added.push_written),
-                if added.marker_generated { " (marker key generated)" } else { "" }
-            ));
+            out.push_str(&format!("push secret {}: {}\n", a.push_secret, written(added.push_written)));
             out.push_str(&format!("console secret {}: {}\n", a.console_secret, written(added.console_written)));
-            if added.lifted_rejection {
-                out.push_str("the new console secret lifted credentials_rejected: the account is active again\n");
+            let origin = match added.marker {
+                MarkerOrigin::Generated => " (key generated)",
+                MarkerOrigin::CarriedOver => " (key carried over from the push secret)",
+                MarkerOrigin::Given | MarkerOrigin::Kept => "",
+            };
+            out.push_str(&format!("marker secret {}: {}{origin}\n", a.marker_secret, written(added.marker_written)));
+            if let Some(resumed) = added.resumed {
+                out.push_str(&format!(
+                    "the new console secret lifted credentials_rejected: the account is active again; {}\n",
+                    resumed_text(resumed)
+                ));
             }
             match base {
                 Some(base) => out.push_str(&format!("callback URL: {}\n", callback_url(&base, &a.id))),
@@ -234,16 +272,20 @@ async fn run(cli: Cli) -> Result<String, AdminError> {
         Command::Accounts(AccountsCommand::Show { id }) => Ok(format_report(&admin.show(&id).await?)),
         Command::Accounts(AccountsCommand::Clear { id }) => {
             let cleared = admin.clear(&id).await?;
-            Ok(format!(
-                "account {id} is active; {} waiting resolve request(s) set back to pending, {} profile(s) asked for again\n",
-                cleared.requests, cleared.profiles
-            ))
+            Ok(format!("account {id} is active; {}\n", resumed_text(cleared)))
         }
         Command::ApiKeys(ApiKeysCommand::Add { secret, key }) => {
             let key = admin.add_api_key(&secret, key).await?;
             Ok(format!("{key}\n"))
         }
     }
+}
+
+fn resumed_text(resumed: Cleared) -> String {
+    format!(
+        "{} waiting resolve request(s) set back to pending, {} profile(s) asked for again",
+        resumed.requests, resumed.profiles
+    )
 }
 
 fn stdin_lines() -> impl FnMut(&'static str) -> Result<String, AdminError> {
@@ -285,6 +327,7 @@ fn account_input(
             StrategyArg::UserList => Strategy::UserList,
             StrategyArg::Auto => Strategy::Auto,
         },
+        mode: args.mode.map(BodyMode::from),
         marker_key,
     };
     input.validate()?;
@@ -292,78 +335,5 @@ fn account_input(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const KEY: &str = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
-
-    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
-        Cli::try_parse_from(std::iter::once("whosent").chain(args.iter().copied()))
-    }
-
-    fn add_args(extra: &[&str]) -> Vec<String> {
-        let mut args: Vec<String> = [
-            "accounts",
-            "add",
-            "--id",
-            "acct-1",
-            "--appid",
-            "wx0123456789abcdef",
-            "--gh-id",
-            "gh_0123456789ab",
-            "--username",
-            "acct-1@example.com",
-            "--strategy",
-            "user-list",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-        args.extend(extra.iter().map(|s| s.to_string()));
-        args
-    }
-
-    fn input_of(extra: &[&str], lines: &[&str]) -> Result<AccountInput, AdminError> {
-        let args = add_args(extra);
-        let cli = parse(&args.iter().map(String::as_str).collect::<Vec<_>>()).expect("parses");
-        let Command::Accounts(AccountsCommand::Add(add)) = cli.command else { panic!("not add") };
-        let mut lines = lines.iter().map(|s| s.to_string()).collect::<std::collections::VecDeque<_>>();
-        account_input(&add, &mut |field| lines.pop_front().ok_or(AdminError::Input(format!("no line for {field}"))))
-    }
-
-    #[test]
-    fn secrets_may_come_from_stdin_in_order() {
-        let input = input_of(&["--token", "-", "--aes-key", "-", "--password", "-"], &["Token123", KEY, "pw"]).unwrap();
-        assert_eq!(input.token.expose(), "Token123");
-        assert_eq!(input.aes_key.expose(), KEY);
-        assert_eq!(input.password.expose(), "pw");
-        assert_eq!(input.strategy, Strategy::UserList);
-        assert!(input.marker_key.is_none());
-        let short = input_of(&["--token", "-", "--aes-key", KEY, "--password", "-"], &["Token123"]);
-        assert!(matches!(short, Err(AdminError::Input(_))), "{short:?}");
-    }
-
-    #[test]
-    fn invalid_input_is_refused_before_anything_is_written() {
-        let bad = input_of(&["--token", "to ken", "--aes-key", KEY, "--password", "pw"], &[]);
-        assert!(matches!(bad, Err(AdminError::Invalid { field: "token", .. })), "{bad:?}");
-        let bad = input_of(&["--token", "Token123", "--aes-key", &KEY[1..], "--password", "pw"], &[]);
-        assert!(matches!(bad, Err(AdminError::Invalid { field: "aes-key", .. })), "{bad:?}");
-        let bad = input_of(&["--token", "Token123", "--aes-key", KEY, "--password", "pw", "--marker-key", "x"], &[]);
-        assert!(matches!(bad, Err(AdminError::Invalid { field: "marker-key", .. })), "{bad:?}");
-        assert_eq!(bad.unwrap_err().exit_code(), 2);
-    }
-
-    #[test]
-    fn the_strategy_and_the_required_arguments_are_checked_by_the_parser() {
-        assert!(parse(&["accounts", "add", "--id", "a"]).is_err());
-        let mut args = add_args(&["--token", "Token123", "--aes-key", KEY, "--password", "pw"]);
-        let at = args.iter().position(|a| a == "user-list").unwrap();
-        args[at] = "sometimes".into();
-        assert!(parse(&args.iter().map(String::as_str).collect::<Vec<_>>()).is_err());
-        assert!(parse(&["--local", "accounts", "list"]).is_ok());
-        assert!(parse(&["accounts", "show", "acct-1", "--local"]).is_ok(), "global flags go anywhere");
-        assert!(parse(&["table", "create", "--table", "t"]).is_ok());
-        assert!(parse(&["api-keys", "add"]).is_ok());
-    }
-}
+#[path = "tests/main.rs"]
+mod tests;

@@ -2,65 +2,28 @@
 //! `AWS_ENDPOINT_URL`): accounts added and updated with their secrets, listed,
 //! shown and cleared; the binary itself on an endpoints file.
 
+mod common;
+
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use aws_sdk_dynamodb::types::AttributeValue;
+use common::{KEY_A, KEY_B, console_secret, input, marker_secret, push_secret, put_request, raw_secret, setup, unique};
 use local_stack::filter::Filters;
 use whosent::console::SessionState;
-use whosent::secrets::{ConsoleSecret, PushSecret, Secret, SecretSource, parse};
+use whosent::secrets::{Secret, SecretSource};
 use whosent::store::{
-    AccountRegistry, AccountState, ProfileState, ResolveHint, ResolveRequest, ResolveState, ResolverStore, Sender,
-    SessionStore, Strategy,
+    AccountRegistry, AccountState, ProfileState, ResolveState, ResolverStore, Sender, SessionStore, Strategy,
 };
-use whosent_admin::{AccountInput, Admin, AdminError, unix_now};
+use whosent_admin::{AdminError, MarkerOrigin, unix_now};
 use whosent_integration::LocalAws;
-
-const KEY_A: &str = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
-const KEY_B: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopq";
-
-fn input(id: &str) -> AccountInput {
-    AccountInput {
-        id: id.to_owned(),
-        appid: "wx0123456789abcdef".into(),
-        gh_id: "gh_0123456789ab".into(),
-        token: Secret::new("Token2013".into()),
-        aes_key: Secret::new(KEY_A.into()),
-        previous_aes_key: None,
-        username: format!("{id}@example.com"),
-        password: Secret::new("first-password".into()),
-        strategy: Strategy::UserList,
-        marker_key: None,
-    }
-}
-
-async fn setup() -> (LocalAws, String, Admin) {
-    let aws = LocalAws::connect().await;
-    let table = aws.fresh_table("admin").await;
-    let admin = Admin::new(&aws.config, &table);
-    (aws, table, admin)
-}
-
-fn unique(prefix: &str) -> String {
-    format!("{prefix}-{:08x}", rand::random::<u32>())
-}
-
-async fn push_secret(admin: &Admin, id: &str) -> PushSecret {
-    let value = admin.secrets.secret(&format!("whosent/{id}/push")).await.unwrap().expect("push secret");
-    parse(id, value.string.expose()).unwrap()
-}
-
-async fn console_secret(admin: &Admin, id: &str) -> (ConsoleSecret, Option<String>) {
-    let value = admin.secrets.secret(&format!("whosent/{id}/console")).await.unwrap().expect("console secret");
-    (parse(id, value.string.expose()).unwrap(), value.version)
-}
 
 #[tokio::test]
 async fn add_creates_the_secrets_and_the_item_and_update_keeps_what_it_should() {
     let (_aws, _table, admin) = setup().await;
     let id = unique("add");
     let added = admin.add_account(&input(&id)).await.unwrap();
-    assert!(added.created && added.push_written && added.console_written && added.marker_generated);
+    assert!(added.created && added.push_written && added.console_written && added.marker_written);
+    assert_eq!(added.marker, MarkerOrigin::Generated);
     let account = admin.store.account(&id).await.unwrap().expect("registered");
     assert_eq!((account.strategy, account.state), (Strategy::UserList, AccountState::Active));
     assert_eq!(account.push_secret, format!("whosent/{id}/push"));
@@ -68,8 +31,9 @@ async fn add_creates_the_secrets_and_the_item_and_update_keeps_what_it_should() 
     assert_eq!(push.token.expose(), "Token2013");
     assert_eq!(push.encoding_aes_key.expose(), KEY_A);
     assert!(push.previous_encoding_aes_key.is_none());
-    let marker = push.marker_key.clone().expect("a marker key");
+    let marker = marker_secret(&admin, &id).await.marker_key;
     assert_eq!(marker.expose().len(), 64);
+    assert!(!raw_secret(&admin, &format!("whosent/{id}/push")).await.contains("marker_key"));
     let (console, version) = console_secret(&admin, &id).await;
     assert_eq!(
         (console.username.as_str(), console.password.expose().as_str()),
@@ -78,7 +42,8 @@ async fn add_creates_the_secrets_and_the_item_and_update_keeps_what_it_should() 
 
     // The same again: nothing new is written.
     let again = admin.add_account(&input(&id)).await.unwrap();
-    assert!(!again.created && !again.push_written && !again.console_written && !again.marker_generated);
+    assert!(!again.created && !again.push_written && !again.console_written && !again.marker_written);
+    assert_eq!(again.marker, MarkerOrigin::Kept);
     assert_eq!(console_secret(&admin, &id).await.1, version);
 
     // A new key: the old one becomes the previous one; the marker key stays.
@@ -90,7 +55,7 @@ async fn add_creates_the_secrets_and_the_item_and_update_keeps_what_it_should() 
     let push = push_secret(&admin, &id).await;
     assert_eq!(push.encoding_aes_key.expose(), KEY_B);
     assert_eq!(push.previous_encoding_aes_key.as_ref().map(|k| k.expose().as_str()), Some(KEY_A));
-    assert_eq!(push.marker_key, Some(marker));
+    assert_eq!(marker_secret(&admin, &id).await.marker_key, marker);
     assert_eq!(admin.store.account(&id).await.unwrap().unwrap().strategy, Strategy::Auto);
 
     // Refused credentials: the same password keeps the state, a new one lifts it.
@@ -123,34 +88,6 @@ async fn add_creates_the_secrets_and_the_item_and_update_keeps_what_it_should() 
     let mut bad = input(&id);
     bad.appid = "wx1".into();
     assert!(matches!(admin.add_account(&bad).await, Err(AdminError::Invalid { field: "appid", .. })));
-}
-
-async fn put_request(admin: &Admin, id: &str, open_id: &str, state: ResolveState) {
-    let hint = ResolveHint {
-        create_time: 1,
-        msg_type: "text".into(),
-        msg_id: None,
-        content: None,
-        marker_planted: false,
-        event: None,
-    };
-    let request = ResolveRequest {
-        account: id.to_owned(),
-        open_id: open_id.to_owned(),
-        state,
-        message_count: 1,
-        first_hint: hint.clone(),
-        last_hint: hint,
-        first_seen_at: 1,
-        updated_at: 1,
-        reason: (state == ResolveState::Waiting).then(|| "captcha_required".to_owned()),
-        fake_id: None,
-    };
-    let mut item: std::collections::HashMap<String, AttributeValue> = serde_dynamo::to_item(&request).unwrap();
-    item.insert("pk".into(), AttributeValue::S(format!("ACCT#{id}")));
-    item.insert("sk".into(), AttributeValue::S(format!("RESOLVE#{open_id}")));
-    item.insert("kind".into(), AttributeValue::S("resolve_request".into()));
-    admin.store.client().put_item().table_name(admin.store.table()).set_item(Some(item)).send().await.unwrap();
 }
 
 #[tokio::test]
@@ -306,6 +243,8 @@ async fn the_binary_reads_the_endpoints_file_and_secrets_from_stdin_and_prints_n
         "-",
         "--strategy",
         "time",
+        "--mode",
+        "plaintext",
     ];
     let (code, out, err) = run(&add, "SecretToken99\nhunter2-password\n");
     assert_eq!(code, Some(0), "{out}{err}");
@@ -315,10 +254,11 @@ async fn the_binary_reads_the_endpoints_file_and_secrets_from_stdin_and_prints_n
     }
     let (code, out, _) = run(&["accounts", "list"], "");
     assert_eq!(code, Some(0));
-    assert!(out.contains(&format!("{id}  time       active")), "{out}");
+    assert!(out.contains(&format!("{id}  time       plaintext   active")), "{out}");
     let (code, out, _) = run(&["accounts", "show", &id], "");
     assert_eq!(code, Some(0));
     assert!(out.contains("requests     0 pending, 0 waiting, 0 unresolved, 0 resolved"), "{out}");
+    assert!(out.contains("body mode    plaintext"), "{out}");
 
     let (code, _, err) = run(&["accounts", "show", "nobody"], "");
     assert_eq!(code, Some(1));

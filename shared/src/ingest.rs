@@ -11,7 +11,7 @@ use sha1::{Digest, Sha1};
 use crate::cache::TtlCache;
 use crate::matching::marker;
 use crate::push::{self, BodyMode, Event, Freshness, Kind, Push, PushError, PushKeys, PushQuery, Reply, Verified};
-use crate::secrets::{PushCredentials, SecretCache, SecretSource, SecretsError};
+use crate::secrets::{MarkerSecret, PushCredentials, SecretCache, SecretSource, SecretsError};
 use crate::store::{
     Account, AccountRegistry, Answer, FollowChange, FollowState, MessageRecord, ProfileState, PushEntry, PushLedger,
     Recorded, ReplayGuard, ResolveHint, SenderField, SenderSnapshot, StoreError,
@@ -98,16 +98,21 @@ pub struct Ingest<R, L, S> {
     registry: R,
     ledger: L,
     secrets: SecretCache<S, PushCredentials>,
+    markers: SecretCache<S, MarkerSecret>,
     accounts: TtlCache<String, Account>,
     senders: TtlCache<(String, String), KnownSender>,
     config: IngestConfig,
 }
 
 impl<R: AccountRegistry, L: PushLedger, S: SecretSource> Ingest<R, L, S> {
-    pub fn new(registry: R, ledger: L, secrets: S, config: IngestConfig) -> Self {
+    pub fn new(registry: R, ledger: L, secrets: S, config: IngestConfig) -> Self
+    where
+        S: Clone,
+    {
         Self {
             registry,
             ledger,
+            markers: SecretCache::new::<MarkerSecret>(secrets.clone(), config.cache_ttl),
             secrets: SecretCache::new::<crate::secrets::PushSecret>(secrets, config.cache_ttl),
             accounts: TtlCache::new(config.cache_ttl, 10_000),
             senders: TtlCache::new(config.sender_cache_ttl, 100_000),
@@ -141,7 +146,9 @@ impl<R: AccountRegistry, L: PushLedger, S: SecretSource> Ingest<R, L, S> {
             return Err(IngestError::TooLarge);
         }
         let account = self.account(account_id).await?;
-        let (verified, creds) = self.open(&account, query, body, now).await?;
+        // The marker key is read beside the push secret: one wait on a cache miss.
+        let (opened, marker) = futures::join!(self.open(&account, query, body, now), self.marker_key(&account));
+        let (verified, creds) = opened?;
         let keys = push_keys(&account, &creds);
         let push = &verified.push;
 
@@ -150,7 +157,7 @@ impl<R: AccountRegistry, L: PushLedger, S: SecretSource> Ingest<R, L, S> {
         let mut fresh = follow.is_some();
         let (answer, duplicate, status) = loop {
             let sender = self.sender(&account.id, &push.from_user, fresh, follow, now).await?;
-            let entry = self.entry(&account, &creds, query, &verified, &sender, now);
+            let entry = self.entry(&account, marker.as_deref(), query, &verified, &sender, now);
             match self.ledger.record(&entry).await? {
                 Recorded::New => break (entry.answer, false, sender.status),
                 Recorded::Duplicate(first) => break (first, true, sender.status),
@@ -182,6 +189,20 @@ impl<R: AccountRegistry, L: PushLedger, S: SecretSource> Ingest<R, L, S> {
         Ok(self.accounts.insert(id.to_owned(), account))
     }
 
+    /// The account's marker key, when its strategy plants markers. Without
+    /// it the push is still recorded; its reply carries no marker.
+    async fn marker_key(&self, account: &Account) -> Option<Arc<MarkerSecret>> {
+        if !account.strategy.plants_markers() {
+            return None;
+        }
+        let found = self.markers.get_optional(&account.marker_secret).await;
+        if !matches!(found, Ok(Some(_))) {
+            let error = found.as_ref().err().map(ToString::to_string);
+            tracing::warn!(account = %account.id, ?error, "no marker key: replies carry no user-list marker");
+        }
+        found.ok().flatten()
+    }
+
     /// Opens the push with the cached credentials, and once more with fresh
     /// ones when the failure could come from a rotated token or key.
     async fn open(
@@ -211,7 +232,7 @@ impl<R: AccountRegistry, L: PushLedger, S: SecretSource> Ingest<R, L, S> {
     fn entry(
         &self,
         account: &Account,
-        creds: &PushCredentials,
+        marker_key: Option<&MarkerSecret>,
         query: &PushQuery,
         verified: &Verified,
         sender: &SenderView,
@@ -219,9 +240,9 @@ impl<R: AccountRegistry, L: PushLedger, S: SecretSource> Ingest<R, L, S> {
     ) -> PushEntry {
         let push = &verified.push;
         let unresolved = sender.status == SenderStatus::Unresolved;
-        let marker = match creds.marker_key.as_ref() {
+        let marker = match marker_key {
             Some(key) if unresolved && account.strategy.plants_markers() && repliable(&push.kind) => {
-                Some(marker::marker(key.expose().as_bytes(), &push.from_user))
+                Some(marker::marker(key.marker_key.expose().as_bytes(), &push.from_user))
             }
             _ => None,
         };

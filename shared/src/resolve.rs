@@ -15,7 +15,7 @@ use futures::future::join_all;
 use crate::console::{Console, ConsoleError, Contact, Dialog, MessageItem, MessageQuery, SessionState};
 use crate::matching::by_time::{self, Verdict};
 use crate::matching::by_user_list;
-use crate::secrets::{PushSecret, SecretSource};
+use crate::secrets::{MarkerSecret, SecretSource};
 use crate::session::{SessionError, Sessions};
 use crate::store::Strategy;
 use crate::store::{
@@ -730,7 +730,7 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
             return Ok(());
         }
         let Some(key) = self.marker_key(&work.account).await? else {
-            tracing::warn!(account = %work.account.id, "no marker key in the push secret: the user list cannot be used");
+            tracing::warn!(account = %work.account.id, "no marker secret: the user list cannot be used");
             return Ok(());
         };
         // The markers of the batch's pending openIDs. Markers of others seen
@@ -1121,12 +1121,14 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
         self.commit(work, matches, now).await
     }
 
+    /// The account's marker key, from its marker secret: the resolver never
+    /// reads the push secret (token and EncodingAESKeys).
     async fn marker_key(&self, account: &Account) -> Result<Option<String>, SessionError> {
-        let Some(value) = self.secrets.secret(&account.push_secret).await? else {
+        let Some(value) = self.secrets.secret(&account.marker_secret).await? else {
             return Ok(None);
         };
-        let secret: PushSecret = crate::secrets::parse(&account.push_secret, value.string.expose())?;
-        Ok(secret.marker_key.map(|k| k.expose().clone()))
+        let secret: MarkerSecret = crate::secrets::parse(&account.marker_secret, value.string.expose())?;
+        Ok(Some(secret.marker_key.expose().clone()))
     }
 
     // ----- the resolved group -----

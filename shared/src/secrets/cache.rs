@@ -3,7 +3,9 @@
 //! Entries live for a TTL of minutes. A caller that suspects its cached copy
 //! is stale (a signature or decryption failed) asks for a refresh, which goes
 //! to the store at most once per `min_refresh` per secret, so that forged
-//! requests cannot turn into a stream of Secrets Manager calls.
+//! requests cannot turn into a stream of Secrets Manager calls. A secret that
+//! may be absent is read with [`SecretCache::get_optional`], which remembers
+//! its absence for the TTL too.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,6 +20,8 @@ pub struct SecretCache<S, T> {
     source: S,
     min_refresh: Duration,
     entries: TtlCache<String, T>,
+    /// Secrets found missing by `get_optional`.
+    missing: TtlCache<String, ()>,
     decode: fn(&str, &str) -> Result<T, SecretsError>,
 }
 
@@ -32,6 +36,7 @@ impl<S: SecretSource, T: Send + Sync> SecretCache<S, T> {
             source,
             min_refresh: Duration::from_secs(10),
             entries: TtlCache::new(ttl, 10_000),
+            missing: TtlCache::new(ttl, 10_000),
             decode: |name, value| {
                 parse::<J>(name, value)?
                     .try_into()
@@ -45,6 +50,25 @@ impl<S: SecretSource, T: Send + Sync> SecretCache<S, T> {
         match self.entries.get(name) {
             Some(value) => Ok(value),
             None => self.fetch(name).await,
+        }
+    }
+
+    /// Like [`SecretCache::get`], but a secret that does not exist is `None`,
+    /// and is not looked for again before the TTL.
+    pub async fn get_optional(&self, name: &str) -> Result<Option<Arc<T>>, SecretsError> {
+        if let Some(value) = self.entries.get(name) {
+            return Ok(Some(value));
+        }
+        if self.missing.get(name).is_some() {
+            return Ok(None);
+        }
+        match self.fetch(name).await {
+            Ok(value) => Ok(Some(value)),
+            Err(SecretsError::NotFound(_)) => {
+                self.missing.insert(name.to_owned(), ());
+                Ok(None)
+            }
+            Err(err) => Err(err),
         }
     }
 
@@ -70,7 +94,7 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     use super::*;
-    use crate::secrets::{PushCredentials, PushSecret, Secret, SecretValue};
+    use crate::secrets::{MarkerSecret, MemorySecrets, PushCredentials, PushSecret, Secret, SecretValue};
 
     struct Counting {
         value: Mutex<String>,
@@ -115,5 +139,21 @@ mod tests {
         }
         let cache: SecretCache<Empty, PushCredentials> = SecretCache::new::<PushSecret>(Empty, Duration::from_secs(1));
         assert!(matches!(cache.get("x").await, Err(SecretsError::NotFound(name)) if name == "x"));
+    }
+
+    #[tokio::test]
+    async fn an_optional_secret_found_missing_is_not_looked_for_again_before_the_ttl() {
+        let secrets = MemorySecrets::new();
+        let cache: SecretCache<&MemorySecrets, MarkerSecret> =
+            SecretCache::new::<MarkerSecret>(&secrets, Duration::from_millis(100));
+        assert!(cache.get_optional("m").await.unwrap().is_none());
+        assert!(cache.get_optional("m").await.unwrap().is_none());
+        assert_eq!(secrets.reads(), 1);
+        secrets.put("m", r#"{"marker_key":"k-0123456789abcdef"}"#);
+        tokio::time::sleep(Duration::from_millis(120)).await;
+        let found = cache.get_optional("m").await.unwrap().expect("written since");
+        assert_eq!(found.marker_key.expose(), "k-0123456789abcdef");
+        assert!(cache.get_optional("m").await.unwrap().is_some());
+        assert_eq!(secrets.reads(), 2);
     }
 }

@@ -1,9 +1,11 @@
 //! Account credentials kept in AWS Secrets Manager.
 //!
-//! Each account has two secrets, so that each function can be granted only
+//! Each account has three secrets, so that each function can be granted only
 //! what it needs: the **push** secret (token, current and previous
-//! EncodingAESKey, marker key) read by the webhook, and the **console** secret
-//! (username and password) read by the resolver and the profile function.
+//! EncodingAESKey) read by the webhook, the **marker** secret (the user-list
+//! marker key) read by the webhook and the resolver, and the **console**
+//! secret (username and password) read by the resolver and the profile
+//! function.
 //! Every secret value lives in a [`Secret`], which never prints its content.
 
 mod cache;
@@ -91,9 +93,13 @@ pub struct PushSecret {
     pub encoding_aes_key: Secret<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous_encoding_aes_key: Option<Secret<String>>,
+}
+
+/// The marker secret of an account, as stored (JSON).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MarkerSecret {
     /// Key of the user-list marker (an HMAC of the openID).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub marker_key: Option<Secret<String>>,
+    pub marker_key: Secret<String>,
 }
 
 /// The console secret of an account, as stored (JSON).
@@ -109,7 +115,6 @@ pub struct PushCredentials {
     pub token: Secret<String>,
     pub current: AesKey,
     pub previous: Option<AesKey>,
-    pub marker_key: Option<Secret<String>>,
 }
 
 impl TryFrom<PushSecret> for PushCredentials {
@@ -124,7 +129,6 @@ impl TryFrom<PushSecret> for PushCredentials {
                 .map(|k| AesKey::from_encoding_aes_key(k.expose()))
                 .transpose()?,
             token: secret.token,
-            marker_key: secret.marker_key,
         })
     }
 }
@@ -194,10 +198,10 @@ mod tests {
             token: Secret::new("tok-123".into()),
             encoding_aes_key: Secret::new("abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG".into()),
             previous_encoding_aes_key: None,
-            marker_key: Some(Secret::new("mk-456".into())),
         };
         let creds = PushCredentials::try_from(secret.clone()).unwrap();
-        for text in [format!("{secret:?}"), format!("{creds:?}"), format!("{}", secret.token)] {
+        let marker = MarkerSecret { marker_key: Secret::new("mk-456".into()) };
+        for text in [format!("{secret:?}"), format!("{creds:?}"), format!("{}", secret.token), format!("{marker:?}")] {
             assert!(!text.contains("tok-123") && !text.contains("mk-456") && !text.contains("abcdefg"), "{text}");
         }
         let console = ConsoleSecret { username: "u".into(), password: Secret::new("hunter2".into()) };

@@ -40,6 +40,7 @@ pub enum AccountState {
 
 /// A registered account (patent step 14: the account comes from the URL).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "StoredAccount")]
 pub struct Account {
     pub id: String,
     pub appid: String,
@@ -56,6 +57,9 @@ pub struct Account {
     pub push_secret: String,
     /// Name of the Secrets Manager secret with the console username and password.
     pub console_secret: String,
+    /// Name of the Secrets Manager secret with the user-list marker key
+    /// (`whosent/{id}/marker` for a record written before it was named).
+    pub marker_secret: String,
     /// Why the account left `active`, for operators.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_reason: Option<String>,
@@ -82,10 +86,56 @@ impl Account {
             state: AccountState::Active,
             push_secret: format!("whosent/{id}/push"),
             console_secret: format!("whosent/{id}/console"),
+            marker_secret: format!("whosent/{id}/marker"),
             state_reason: None,
             state_changed_at: None,
             rejected_secret_version: None,
             resolved_group_id: None,
+        }
+    }
+}
+
+/// An account as stored: a record written before the marker secret was
+/// named gets the default name.
+#[derive(Deserialize)]
+struct StoredAccount {
+    id: String,
+    appid: String,
+    gh_id: String,
+    strategy: Strategy,
+    #[serde(default)]
+    mode: BodyMode,
+    state: AccountState,
+    push_secret: String,
+    console_secret: String,
+    #[serde(default)]
+    marker_secret: Option<String>,
+    #[serde(default)]
+    state_reason: Option<String>,
+    #[serde(default)]
+    state_changed_at: Option<i64>,
+    #[serde(default)]
+    rejected_secret_version: Option<String>,
+    #[serde(default)]
+    resolved_group_id: Option<i64>,
+}
+
+impl From<StoredAccount> for Account {
+    fn from(stored: StoredAccount) -> Self {
+        Self {
+            marker_secret: stored.marker_secret.unwrap_or_else(|| format!("whosent/{}/marker", stored.id)),
+            id: stored.id,
+            appid: stored.appid,
+            gh_id: stored.gh_id,
+            strategy: stored.strategy,
+            mode: stored.mode,
+            state: stored.state,
+            push_secret: stored.push_secret,
+            console_secret: stored.console_secret,
+            state_reason: stored.state_reason,
+            state_changed_at: stored.state_changed_at,
+            rejected_secret_version: stored.rejected_secret_version,
+            resolved_group_id: stored.resolved_group_id,
         }
     }
 }
@@ -336,4 +386,21 @@ pub enum Recorded {
     /// The sender's profile was stored after it was read: nothing was
     /// written; read the sender again and stamp the message.
     SenderChanged,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_account_written_before_the_marker_secret_was_named_reads_with_its_default() {
+        let old = r#"{"id":"shop","appid":"wx0123456789abcdef","gh_id":"gh_0123456789ab","strategy":"user_list",
+            "state":"active","push_secret":"whosent/shop/push","console_secret":"whosent/shop/console"}"#;
+        let account: Account = serde_json::from_str(old).unwrap();
+        assert_eq!(account, Account::new("shop", "wx0123456789abcdef", "gh_0123456789ab", Strategy::UserList));
+        let mut named = account.clone();
+        named.marker_secret = "elsewhere/marker".into();
+        let again: Account = serde_json::from_value(serde_json::to_value(&named).unwrap()).unwrap();
+        assert_eq!(again, named);
+    }
 }

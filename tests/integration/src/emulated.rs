@@ -1,5 +1,5 @@
 //! The platform emulator wired to whosent: every emulator account registered
-//! as a whosent account (registry item, push and console secrets), its
+//! as a whosent account (registry item, push, console and marker secrets), its
 //! callback pointed at an in-process webhook, and the resolver run in-process
 //! against the emulator's console.
 //!
@@ -41,9 +41,9 @@ pub struct Emulated<St = DynamoStore, Se = SecretsManager> {
     moto: Option<(LocalAws, String)>,
 }
 
-/// Each emulator account as a whosent account, with its two secrets' JSON
-/// (push: token, key and marker key; console: username and password).
-fn whosent_accounts(platform: &Platform, strategies: &[Strategy]) -> Vec<(Account, String, String)> {
+/// Each emulator account as a whosent account, with its three secrets' JSON
+/// (push: token and key; console: username and password; marker: marker key).
+fn whosent_accounts(platform: &Platform, strategies: &[Strategy]) -> Vec<(Account, String, String, String)> {
     let prefix = format!("{:08x}", rand::random::<u32>());
     platform
         .accounts()
@@ -57,9 +57,10 @@ fn whosent_accounts(platform: &Platform, strategies: &[Strategy]) -> Vec<(Accoun
                 platform::Mode::Compatible => BodyMode::Compatible,
                 platform::Mode::Safe => BodyMode::Safe,
             };
-            let push = json!({"token": emulated.token, "encoding_aes_key": emulated.encoding_aes_key, "marker_key": MARKER_KEY});
+            let push = json!({"token": emulated.token, "encoding_aes_key": emulated.encoding_aes_key});
             let console = json!({"username": emulated.username, "password": emulated.password});
-            (account, push.to_string(), console.to_string())
+            let marker = json!({ "marker_key": MARKER_KEY });
+            (account, push.to_string(), console.to_string(), marker.to_string())
         })
         .collect()
 }
@@ -95,10 +96,11 @@ impl Emulated {
         let store = DynamoStore::new(aws.dynamo(), &table);
         let secrets = SecretsManager::new(aws.secrets());
         let mut accounts = Vec::new();
-        for (account, push, console) in whosent_accounts(&platform, strategies) {
+        for (account, push, console, marker) in whosent_accounts(&platform, strategies) {
             store.put_account(&account).await.expect("register the account");
             put_secret(&aws, &account.push_secret, &push).await;
             put_secret(&aws, &account.console_secret, &console).await;
+            put_secret(&aws, &account.marker_secret, &marker).await;
             accounts.push(account);
         }
         Self::wire(platform, store, secrets, accounts, ingest, Some((aws, table))).await
@@ -132,10 +134,11 @@ impl Emulated<MemoryStore, MemorySecrets> {
         let store = MemoryStore::new();
         let secrets = MemorySecrets::new();
         let mut accounts = Vec::new();
-        for (account, push, console) in whosent_accounts(&platform, strategies) {
+        for (account, push, console, marker) in whosent_accounts(&platform, strategies) {
             store.put_account(account.clone());
             secrets.put(&account.push_secret, push);
             secrets.put(&account.console_secret, console);
+            secrets.put(&account.marker_secret, marker);
             accounts.push(account);
         }
         Self::wire(platform, store, secrets, accounts, ingest, None).await
@@ -222,9 +225,22 @@ where
         config: &ResolverConfig,
         now: i64,
     ) -> Run {
+        self.resolve_reading(&self.secrets, console, batch, config, now).await
+    }
+
+    /// Runs the resolver on `batch` through `console`, reading its secrets
+    /// from `secrets` (a role allowed fewer of them, say).
+    pub async fn resolve_reading<S: SecretSource, C: Console>(
+        &self,
+        secrets: &S,
+        console: &C,
+        batch: &[RequestKey],
+        config: &ResolverConfig,
+        now: i64,
+    ) -> Run {
         let deadline = Instant::now() + Duration::from_secs(60);
-        let sessions = Sessions::new(&self.store, &self.secrets, console, Self::session_config(), deadline);
-        let resolver = Resolver::new(&self.store, &self.secrets, sessions, config, deadline);
+        let sessions = Sessions::new(&self.store, secrets, console, Self::session_config(), deadline);
+        let resolver = Resolver::new(&self.store, secrets, sessions, config, deadline);
         let outcomes = resolver.run(batch, now).await;
         Run { outcomes, stats: resolver.stats(), logins: resolver.logins() }
     }

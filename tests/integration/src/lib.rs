@@ -170,12 +170,13 @@ impl TestAccount {
         AesKey::from_encoding_aes_key(&self.encoding_aes_key).expect("valid key")
     }
 
-    /// Writes the registry item and the push secret.
+    /// Writes the registry item, the push secret and the marker secret.
     pub async fn register(&self, aws: &LocalAws, store: &DynamoStore) {
         store.put_account(&self.account).await.expect("put account");
-        let secret =
-            json!({"token": self.token, "encoding_aes_key": self.encoding_aes_key, "marker_key": "marker-key"});
+        let secret = json!({"token": self.token, "encoding_aes_key": self.encoding_aes_key});
         put_secret(aws, &self.account.push_secret, &secret.to_string()).await;
+        let marker = json!({ "marker_key": "marker-key" });
+        put_secret(aws, &self.account.marker_secret, &marker.to_string()).await;
     }
 
     /// A text message from `open_id` as the platform would send it.

@@ -26,13 +26,12 @@ pub(super) fn request(event: &Value) -> Request {
     lambda_http::request::from_str(&event.to_string()).expect("a valid API Gateway event")
 }
 
+/// Each sample account with its entry: `push_secret`, and `marker_secret` for
+/// one that plants markers.
 pub(super) fn sample_accounts() -> Vec<(Account, Value)> {
     let fixture = event_json("sample-accounts.json");
     let entries = fixture["accounts"].as_array().unwrap().clone();
-    entries
-        .into_iter()
-        .map(|e| (serde_json::from_value(e["account"].clone()).unwrap(), e["push_secret"].clone()))
-        .collect()
+    entries.into_iter().map(|e| (serde_json::from_value(e["account"].clone()).unwrap(), e)).collect()
 }
 
 pub(super) fn sample_account(id: &str) -> Account {
@@ -59,8 +58,11 @@ impl World {
     /// The sample accounts of `events/sample-accounts.json`, registered.
     pub(super) fn new() -> Self {
         let world = World { store: MemoryStore::new(), secrets: MemorySecrets::new() };
-        for (account, push_secret) in sample_accounts() {
-            world.secrets.put(account.push_secret.clone(), push_secret.to_string());
+        for (account, entry) in sample_accounts() {
+            world.secrets.put(account.push_secret.clone(), entry["push_secret"].to_string());
+            if let Some(marker) = entry.get("marker_secret") {
+                world.secrets.put(account.marker_secret.clone(), marker.to_string());
+            }
             world.store.put_account(account);
         }
         world
@@ -156,9 +158,8 @@ async fn an_unresolved_sender_on_a_user_list_account_gets_an_encrypted_marker_re
     let mut account = sample_account("sample-safe");
     account.strategy = Strategy::UserList;
     world.store.put_account(account.clone());
-    let secret =
-        r#"{"token":"spamtest","encoding_aes_key":"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG","marker_key":"k1"}"#;
-    world.secrets.put(account.push_secret.clone(), secret);
+    // The marker key comes from the marker secret; the push secret holds none.
+    world.secrets.put(account.marker_secret.clone(), r#"{"marker_key":"k1"}"#);
     let ingest = world.ingest();
 
     let response = handle(&ingest, request(&event_json("webhook-post-safe.json"))).await.unwrap();
@@ -172,6 +173,24 @@ async fn an_unresolved_sender_on_a_user_list_account_gets_an_encrypted_marker_re
     assert!(reply.get("Content").unwrap().contains(&expected));
     assert_eq!(reply.get("ToUserName"), Some("oyORnuP8q7ou2gfYjqLzSIWZf0rs"));
     assert!(world.store.resolve_requests()[0].first_hint.marker_planted);
+}
+
+#[tokio::test]
+async fn a_user_list_account_without_a_marker_secret_still_records_its_pushes() {
+    let world = World::new();
+    let mut account = sample_account("sample-safe");
+    account.strategy = Strategy::UserList;
+    world.store.put_account(account);
+    let ingest = world.ingest();
+    let event = event_json("webhook-post-safe.json");
+    let response = handle(&ingest, request(&event)).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(body_text(&response), "success", "no marker to plant");
+    assert!(!world.store.resolve_requests()[0].first_hint.marker_planted);
+    // Its absence is remembered: the retry reads no secret.
+    let reads = world.secrets.reads();
+    handle(&ingest, request(&event)).await.unwrap();
+    assert_eq!(world.secrets.reads(), reads);
 }
 
 #[tokio::test]
