@@ -27,7 +27,7 @@ pub struct IngestConfig {
     pub timestamp_window_secs: Option<u64>,
     /// How long a dedupe record outlives its push.
     pub dedupe_ttl_secs: i64,
-    /// Cache lifetime of account records and push secrets.
+    /// Cache lifetime of account records and of push and marker secrets.
     pub cache_ttl: Duration,
     /// Cache lifetime of known senders' snapshots.
     pub sender_cache_ttl: Duration,
