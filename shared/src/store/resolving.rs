@@ -159,13 +159,25 @@ impl DynamoStore {
         expr: UpdateExpr,
         condition: Option<String>,
     ) -> Result<bool, StoreError> {
+        let key = HashMap::from([(keys::PK.to_owned(), s(pk)), (keys::SK.to_owned(), s(sk))]);
+        self.update_in(&self.table, key, expr, condition).await
+    }
+
+    /// Runs an update on `key` of `table`, with an optional condition built
+    /// on the same expression; false when the condition failed.
+    pub(super) async fn update_in(
+        &self,
+        table: &str,
+        key: HashMap<String, AttributeValue>,
+        expr: UpdateExpr,
+        condition: Option<String>,
+    ) -> Result<bool, StoreError> {
         let built = expr.build();
         let result = self
             .client
             .update_item()
-            .table_name(&self.table)
-            .key(keys::PK, s(pk))
-            .key(keys::SK, s(sk))
+            .table_name(table)
+            .set_key(Some(key))
             .update_expression(built.update)
             .set_condition_expression(condition)
             .set_expression_attribute_names(built.names)

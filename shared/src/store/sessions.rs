@@ -6,13 +6,14 @@
 //! the profile function) may touch it (`docs/deploy.md`). One item per
 //! account, keyed by the account id alone.
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 
 use super::dynamo::{corrupt, dynamo, from_item};
 use super::expr::{UpdateExpr, n, s};
 use super::keys;
 use super::model::{Account, AccountState};
-use super::resolving::is_condition_failure;
 use super::{DynamoStore, StoreError};
 use crate::console::SessionState;
 
@@ -69,23 +70,8 @@ impl DynamoStore {
         expr: UpdateExpr,
         condition: Option<String>,
     ) -> Result<bool, StoreError> {
-        let built = expr.build();
-        let result = self
-            .client
-            .update_item()
-            .table_name(&self.session_table)
-            .key(keys::PK, s(account))
-            .update_expression(built.update)
-            .set_condition_expression(condition)
-            .set_expression_attribute_names(built.names)
-            .set_expression_attribute_values(built.values)
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(err) if is_condition_failure(&err) => Ok(false),
-            Err(err) => Err(dynamo(err)),
-        }
+        let key = HashMap::from([(keys::PK.to_owned(), s(account))]);
+        self.update_in(&self.session_table, key, expr, condition).await
     }
 }
 
