@@ -5,7 +5,7 @@
 //! - appid: `wx` and 16 hex digits;
 //! - `gh_…` id: `gh_` and 12 hex digits;
 //! - token: 3–32 ASCII letters or digits (the platform's settings page takes
-//!   no other; `push.md` only says it signs the pushes);
+//!   no other; `docs/push.md` only says it signs the pushes);
 //! - EncodingAESKey: 43 characters that decode to 32 bytes, leniently, as the
 //!   webhook decodes them (`whosent::push::AesKey`);
 //! - marker key: at least 16 printable ASCII characters;

@@ -1,4 +1,4 @@
-//! The HTTP adapter: reqwest (rustls), speaking console.md exactly.
+//! The HTTP adapter: reqwest (rustls), speaking docs/console.md exactly.
 
 use std::time::Duration;
 

@@ -32,7 +32,7 @@ pub fn opt_u64_loose<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::
     }
 }
 
-/// A value that is either JSON or a string holding JSON (console.md: "Decode twice").
+/// A value that is either JSON or a string holding JSON (docs/console.md, "Conventions").
 pub fn twice<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<T, D::Error> {
     match Value::deserialize(d)? {
         Value::String(s) => serde_json::from_str(&s).map_err(de::Error::custom),

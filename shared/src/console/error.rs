@@ -42,7 +42,7 @@ pub enum ConsoleError {
     Timeout,
     #[error("connection failed: {0}")]
     Transport(String),
-    /// The answer does not have the shape console.md gives; any of the
+    /// The answer does not have the shape docs/console.md gives; any of the
     /// answer's own text is quoted.
     #[error("unexpected answer: {0}")]
     Malformed(String),

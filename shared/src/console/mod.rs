@@ -1,4 +1,4 @@
-//! The platform's web console (console.md), which the resolver and the
+//! The platform's web console (docs/console.md), which the resolver and the
 //! profile function log into (patent steps 15–17).
 //!
 //! [`Console`] is the port; [`HttpConsole`] its reqwest adapter. Every call

@@ -1,4 +1,4 @@
-//! The console's answers (console.md), decoded.
+//! The console's answers (docs/console.md), decoded.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,4 +1,4 @@
-//! Safe-mode crypto (push.md, "Safe-mode crypto").
+//! Safe-mode crypto (docs/push.md, "Safe-mode crypto").
 //!
 //! `key = base64(EncodingAESKey + "=")`, AES-256-CBC with the first 16 bytes of
 //! the key as IV, plaintext `random(16) ‖ len(xml) as u32 BE ‖ xml ‖ appid`,
@@ -59,7 +59,7 @@ impl fmt::Debug for AesKey {
 }
 
 impl AesKey {
-    /// Decodes a 43-character EncodingAESKey (leniently, see push.md).
+    /// Decodes a 43-character EncodingAESKey (leniently, see docs/push.md).
     pub fn from_encoding_aes_key(encoding_aes_key: &str) -> Result<Self, CryptoError> {
         if encoding_aes_key.len() != 43 {
             return Err(CryptoError::BadKey);

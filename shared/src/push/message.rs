@@ -1,4 +1,4 @@
-//! The typed view of a push (push.md, "Message XML").
+//! The typed view of a push (docs/push.md, "Message XML").
 
 use serde::{Deserialize, Serialize};
 use sha1::{Digest, Sha1};
@@ -197,7 +197,7 @@ impl Push {
         }
     }
 
-    /// The deduplication key of push.md: `MsgId` + `FromUserName` + `CreateTime`
+    /// The deduplication key of docs/push.md: `MsgId` + `FromUserName` + `CreateTime`
     /// for messages (MsgIds collide across senders), `FromUserName` +
     /// `CreateTime` + `Event` + `EventKey` for events.
     ///
@@ -239,7 +239,7 @@ impl Push {
     }
 }
 
-/// A fixed-length digest of the push.md deduplication fields.
+/// A fixed-length digest of the docs/push.md deduplication fields.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct DedupeKey(pub String);
 

@@ -1,4 +1,4 @@
-//! The push protocol (push.md): signatures, safe-mode crypto, message XML,
+//! The push protocol (docs/push.md): signatures, safe-mode crypto, message XML,
 //! passive replies, and [`open`], which turns a request into a verified push.
 
 pub mod bounds;

@@ -1,4 +1,4 @@
-//! Passive replies and their safe-mode envelope (push.md, "Encrypted reply").
+//! Passive replies and their safe-mode envelope (docs/push.md, "Encrypted reply").
 
 use quick_xml::Writer;
 use quick_xml::events::{BytesCData, BytesEnd, BytesStart, BytesText, Event};

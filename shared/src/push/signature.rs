@@ -2,7 +2,7 @@
 //!
 //! The URL check and plaintext pushes sign `[token, timestamp, nonce]`;
 //! encrypted pushes and encrypted replies sign `[token, timestamp, nonce, Encrypt]`
-//! (push.md, "Push" and "Safe-mode crypto").
+//! (docs/push.md, "Push" and "Safe-mode crypto").
 
 use sha1::{Digest, Sha1};
 use subtle::ConstantTimeEq;

@@ -1,7 +1,7 @@
 //! Safe parsing of the platform's flat `<xml>` documents.
 //!
 //! Every push is a root `<xml>` whose children are named fields, in any order,
-//! with plain or CDATA values (push.md, "Message XML"). [`Elements`] keeps all
+//! with plain or CDATA values (docs/push.md, "Message XML"). [`Elements`] keeps all
 //! of them, known or not, in document order. A child with nested elements keeps
 //! its inner XML verbatim, so nothing the platform sends is lost.
 //!

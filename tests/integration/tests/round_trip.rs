@@ -36,7 +36,7 @@ async fn every_push_the_platform_sends_is_stored_once_as_sent() {
     for (index, account) in e.accounts.iter().enumerate() {
         let pushes = sent.remove(&index).unwrap_or_default();
         let stored = e.store.messages(&account.id, 1000).await.unwrap();
-        // Same pushes, by the push.md dedupe key: nothing lost, nothing twice.
+        // Same pushes, by the docs/push.md dedupe key: nothing lost, nothing twice.
         let mut expected: Vec<_> = pushes.iter().map(|p| (p.dedupe_key().0, p.features())).collect();
         expected.sort_by(|a, b| a.0.cmp(&b.0));
         expected.dedup_by(|a, b| a.0 == b.0);

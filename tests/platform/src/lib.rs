@@ -1,5 +1,5 @@
 //! The platform emulator: a stand-in for the 2013 IM platform that whosent
-//! talks to, faithful to `push.md` and `console.md`.
+//! talks to, faithful to `docs/push.md` and `docs/console.md`.
 //!
 //! [`Platform::start`] builds a seeded [`World`] and serves, on loopback,
 //! the web console (one port) and the truth and control API (another port,

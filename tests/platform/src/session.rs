@@ -1,4 +1,4 @@
-//! Console sessions and the login guard (console.md, "Login").
+//! Console sessions and the login guard (docs/console.md, "Login" and "Sessions").
 //!
 //! A session is a token plus five cookies. Every call must carry the token
 //! and all five cookies as issued; a session ends after an idle time and

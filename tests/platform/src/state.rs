@@ -30,7 +30,7 @@ pub struct Group {
     pub name: String,
 }
 
-/// The fixed groups every account has (console.md, "Followers and groups").
+/// The fixed groups every account has (docs/console.md, "Followers and groups").
 pub const FIXED_GROUPS: [(u32, &str); 3] = [(0, "未分组"), (1, "黑名单"), (2, "星标组")];
 /// Ids of groups an account creates start here.
 pub const FIRST_CREATED_GROUP: u32 = 100;

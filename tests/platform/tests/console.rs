@@ -1,4 +1,4 @@
-//! The console against console.md: every endpoint's shape, sessions, the
+//! The console against docs/console.md: every endpoint's shape, sessions, the
 //! captcha sequence, codes, knobs and faults.
 
 mod common;

@@ -1,4 +1,4 @@
-//! The push side against push.md: every body mode opens with the product's
+//! The push side against docs/push.md: every body mode opens with the product's
 //! own `whosent::push::open`, the three-try rule, answers, replies, the URL
 //! check, determinism, traffic, and a round trip through the console.
 

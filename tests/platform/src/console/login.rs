@@ -1,4 +1,4 @@
-//! `POST /cgi-bin/login` and `GET /cgi-bin/verifycode` (console.md, "Login").
+//! `POST /cgi-bin/login` and `GET /cgi-bin/verifycode` (docs/console.md, "Login").
 
 use bytes::Bytes;
 use md5::{Digest, Md5};

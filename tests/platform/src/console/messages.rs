@@ -1,5 +1,5 @@
 //! The message list, the new-message count, dialog pages and sending
-//! (console.md, "The account's message list", "One user's dialog page",
+//! (docs/console.md, "The account's message list", "One user's dialog page",
 //! "Sending").
 
 use serde::Serialize;

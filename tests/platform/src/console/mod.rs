@@ -1,4 +1,4 @@
-//! The 2013 web console (console.md): every endpoint, its parameters, its
+//! The 2013 web console (docs/console.md): every endpoint, its parameters, its
 //! JSON shapes and codes, with injected latency and faults around them.
 
 mod login;
@@ -83,7 +83,7 @@ impl Endpoint {
         }
     }
 
-    /// The method each endpoint is called with in console.md.
+    /// The method each endpoint is called with in docs/console.md.
     fn method(self) -> Option<Method> {
         match self {
             Endpoint::Login

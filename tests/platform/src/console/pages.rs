@@ -1,4 +1,4 @@
-//! Home, followers and groups, one user's profile, avatars (console.md,
+//! Home, followers and groups, one user's profile, avatars (docs/console.md,
 //! "Home", "Followers and groups", "One user's profile").
 
 use bytes::Bytes;

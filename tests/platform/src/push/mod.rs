@@ -1,4 +1,4 @@
-//! The push side (push.md): what a follower sends becomes a signed (and in
+//! The push side (docs/push.md): what a follower sends becomes a signed (and in
 //! compatible and safe mode, encrypted) POST to the account's callback URL,
 //! tried up to three times with a 5-second wait each; the answer decides
 //! what the follower sees, and a passive reply lands in the dialog page.
@@ -19,7 +19,7 @@ use crate::rng::{self, Rng};
 use crate::state::ConsoleRecord;
 use crate::world::{Account, Mode};
 
-/// What a follower sends: a message or an event (push.md, "Message XML").
+/// What a follower sends: a message or an event (docs/push.md, "Message XML").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Body {
@@ -102,7 +102,7 @@ impl Body {
     }
 
     /// How the console lists it: `(type, content)`, or `None` for events
-    /// (console.md: text 1, image 2, voice 3, video 4; location, link and
+    /// (docs/console.md: text 1, image 2, voice 3, video 4; location, link and
     /// short video as type 1 with a text rendering).
     pub fn console_row(&self) -> Option<(u8, String)> {
         Some(match self {
@@ -382,7 +382,7 @@ fn push_url(
 
 const REPLY_TYPES: [&str; 6] = ["text", "image", "voice", "video", "music", "news"];
 
-/// What the platform makes of an answer (push.md, "Answering").
+/// What the platform makes of an answer (docs/push.md, "Answering").
 fn classify(account: &Account, openid: &str, status: u16, body: &[u8]) -> Delivery {
     let unavailable = |reason: &str| Delivery::Unavailable { reason: reason.to_owned() };
     if status != 200 {
@@ -480,7 +480,7 @@ fn finish(inner: &Inner, prepared: &mut Prepared, delivery: &Delivery) {
     }
 }
 
-/// What the URL check (push.md, "URL check") found.
+/// What the URL check (docs/push.md, "URL check") found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UrlCheck {
     pub url: String,

@@ -1,4 +1,4 @@
-//! The message XML of a push and its three body modes (push.md, "Message
+//! The message XML of a push and its three body modes (docs/push.md, "Message
 //! XML" and "Body modes"), laid out like the real captures: one element a
 //! line, text in CDATA, numbers bare.
 

@@ -18,7 +18,7 @@ pub(crate) use names::{
     COMMON_TEXTS, LABELS, LINK_TITLES, MENU_KEYS, NUMBERED_TEXTS, REPLIES, TRICKY_TEXTS, VIEW_URLS,
 };
 
-/// How an account's pushes are sent (push.md, "Body modes").
+/// How an account's pushes are sent (docs/push.md, "Body modes").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {

@@ -53,7 +53,7 @@ pub fn ret(response: &HttpResponse) -> i64 {
     json["base_resp"]["ret"].as_i64().unwrap_or_else(|| panic!("base_resp.ret in {json}"))
 }
 
-/// Decodes a JSON string that holds JSON (console.md: "Decode twice").
+/// Decodes a JSON string that holds JSON (docs/console.md, "Conventions").
 pub fn twice(value: &Value) -> Value {
     serde_json::from_str(value.as_str().unwrap_or_else(|| panic!("a JSON string, got {value}"))).expect("inner JSON")
 }
