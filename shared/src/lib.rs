@@ -6,6 +6,7 @@
 //! holds each account's credentials.
 
 pub mod cache;
+pub mod config;
 pub mod console;
 pub mod ingest;
 pub mod lookup;

@@ -3,6 +3,7 @@
 
 use lambda_http::{Error, service_fn};
 use lookup::{Config, handle};
+use whosent::config::Env;
 use whosent::lookup::Lookup;
 use whosent::secrets::SecretsManager;
 use whosent::store::DynamoStore;
@@ -10,7 +11,7 @@ use whosent::store::DynamoStore;
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     lambda_http::tracing::init_default_subscriber();
-    let config = Config::from_env(|name| std::env::var(name).ok())?;
+    let config = Config::from_env(&Env::process())?;
     let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), config.table);
     let secrets = SecretsManager::new(aws_sdk_secretsmanager::Client::new(&aws));

@@ -2,7 +2,10 @@
 
 use std::time::Duration;
 
+use whosent::config::{self, CACHE_TTL_SECS, Env};
 use whosent::ingest::IngestConfig;
+
+pub use whosent::config::ConfigError;
 
 /// The webhook's settings.
 #[derive(Debug, Clone)]
@@ -12,44 +15,27 @@ pub struct Config {
     pub ingest: IngestConfig,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    #[error("{0} must be set")]
-    Missing(&'static str),
-    #[error("{0} must be a whole number of seconds")]
-    NotSeconds(&'static str),
-}
-
 impl Config {
-    /// Reads `TABLE_NAME` and the optional `PUSH_TIMESTAMP_WINDOW_SECS`
-    /// (default 300, `0` turns the replay check off), `DEDUPE_TTL_SECS`,
-    /// `CACHE_TTL_SECS`, `SENDER_CACHE_TTL_SECS` and `PROFILE_MAX_AGE_SECS`
-    /// (default 7 days).
-    pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+    /// Reads `TABLE_NAME` (required) and the optional `PUSH_TIMESTAMP_WINDOW_SECS`
+    /// (default 300, `0` turns the replay check off), `DEDUPE_TTL_SECS` (2 days),
+    /// `CACHE_TTL_SECS` (300), `SENDER_CACHE_TTL_SECS` (60) and
+    /// `PROFILE_MAX_AGE_SECS` (7 days).
+    pub fn from_env(env: &Env<'_>) -> Result<Self, ConfigError> {
         let defaults = IngestConfig::default();
-        let secs = |name: &'static str, default: u64| -> Result<u64, ConfigError> {
-            match var(name) {
-                None => Ok(default),
-                Some(v) => v.trim().parse().map_err(|_| ConfigError::NotSeconds(name)),
-            }
-        };
-        let window = secs("PUSH_TIMESTAMP_WINDOW_SECS", defaults.timestamp_window_secs.unwrap_or(0))?;
+        let window = Duration::from_secs(defaults.timestamp_window_secs.unwrap_or(0));
+        let window = env.secs("PUSH_TIMESTAMP_WINDOW_SECS", window)?.as_secs();
         Ok(Self {
-            table: var("TABLE_NAME").filter(|t| !t.is_empty()).ok_or(ConfigError::Missing("TABLE_NAME"))?,
+            table: config::table(env)?,
             ingest: IngestConfig {
                 timestamp_window_secs: (window > 0).then_some(window),
-                dedupe_ttl_secs: i64::try_from(secs("DEDUPE_TTL_SECS", defaults.dedupe_ttl_secs.unsigned_abs())?)
-                    .map_err(|_| ConfigError::NotSeconds("DEDUPE_TTL_SECS"))?,
-                cache_ttl: Duration::from_secs(secs("CACHE_TTL_SECS", defaults.cache_ttl.as_secs())?),
-                sender_cache_ttl: Duration::from_secs(secs(
-                    "SENDER_CACHE_TTL_SECS",
-                    defaults.sender_cache_ttl.as_secs(),
-                )?),
-                profile_max_age_secs: i64::try_from(secs(
+                dedupe_ttl_secs: env.number_in("DEDUPE_TTL_SECS", defaults.dedupe_ttl_secs, 0..=i64::MAX)?,
+                cache_ttl: env.secs(CACHE_TTL_SECS, defaults.cache_ttl)?,
+                sender_cache_ttl: env.secs("SENDER_CACHE_TTL_SECS", defaults.sender_cache_ttl)?,
+                profile_max_age_secs: env.number_in(
                     "PROFILE_MAX_AGE_SECS",
-                    defaults.profile_max_age_secs.unsigned_abs(),
-                )?)
-                .map_err(|_| ConfigError::NotSeconds("PROFILE_MAX_AGE_SECS"))?,
+                    defaults.profile_max_age_secs,
+                    0..=i64::MAX,
+                )?,
             },
         })
     }

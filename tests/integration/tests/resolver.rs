@@ -519,11 +519,11 @@ async fn the_resolver_function_answers_a_stream_batch_with_the_records_to_retry(
         image.insert("account".into(), serde_dynamo::AttributeValue::S(account));
         image.insert("open_id".into(), serde_dynamo::AttributeValue::S(open_id));
     }
-    let mut config = resolver::Config::from_env(|name| match name {
+    let mut config = resolver::Config::from_env(&whosent::config::Env::from_fn(|name| match name {
         "TABLE_NAME" => Some(e.table().to_owned()),
         "CONSOLE_URL" => Some(e.platform.console_url()),
         _ => None,
-    })
+    }))
     .unwrap();
     config.resolver = Emulated::quick_config();
     let deps = resolver::Deps {

@@ -1,35 +1,35 @@
 use super::*;
 
-fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
-    move |name: &str| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
+fn env(pairs: &'static [(&'static str, &'static str)]) -> Env<'static> {
+    Env::from_pairs(pairs)
 }
 
 #[test]
 fn defaults_and_checked_numbers() {
-    let config = Config::from_env(env(&[("TABLE_NAME", "t")])).unwrap();
+    let config = Config::from_env(&env(&[("TABLE_NAME", "t")])).unwrap();
     assert_eq!(config.console.base_url, "https://mp.weixin.qq.com");
     assert_eq!(config.profiles.avatar_max_bytes, 256 * 1024);
-    assert!(matches!(Config::from_env(env(&[])), Err(ConfigError::Missing("TABLE_NAME"))));
+    assert!(matches!(Config::from_env(&env(&[])), Err(ConfigError::Missing("TABLE_NAME"))));
     assert!(matches!(
-        Config::from_env(env(&[("TABLE_NAME", "t"), ("AVATAR_MAX_BYTES", "big")])),
-        Err(ConfigError::NotANumber("AVATAR_MAX_BYTES"))
+        Config::from_env(&env(&[("TABLE_NAME", "t"), ("AVATAR_MAX_BYTES", "big")])),
+        Err(ConfigError::Invalid { name: "AVATAR_MAX_BYTES", .. })
     ));
 }
 
 #[test]
 fn an_avatar_limit_beyond_an_item_is_refused() {
     assert!(matches!(
-        Config::from_env(env(&[("TABLE_NAME", "t"), ("AVATAR_MAX_BYTES", "409600")])),
-        Err(ConfigError::AvatarTooLarge { .. })
+        Config::from_env(&env(&[("TABLE_NAME", "t"), ("AVATAR_MAX_BYTES", "409600")])),
+        Err(ConfigError::OutOfRange { name: "AVATAR_MAX_BYTES", .. })
     ));
-    let config = Config::from_env(env(&[("TABLE_NAME", "t"), ("AVATAR_MAX_BYTES", "1000")])).unwrap();
+    let config = Config::from_env(&env(&[("TABLE_NAME", "t"), ("AVATAR_MAX_BYTES", "1000")])).unwrap();
     assert_eq!(config.profiles.avatar_max_bytes, 1000);
 }
 
 #[test]
 fn sessions_are_in_their_own_table() {
-    let config = Config::from_env(env(&[("TABLE_NAME", "t")])).unwrap();
+    let config = Config::from_env(&env(&[("TABLE_NAME", "t")])).unwrap();
     assert_eq!(config.session_table, "t-sessions");
-    let config = Config::from_env(env(&[("TABLE_NAME", "t"), ("SESSION_TABLE_NAME", "s")])).unwrap();
+    let config = Config::from_env(&env(&[("TABLE_NAME", "t"), ("SESSION_TABLE_NAME", "s")])).unwrap();
     assert_eq!(config.session_table, "s");
 }
