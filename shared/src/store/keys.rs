@@ -19,7 +19,7 @@
 //! person's (account, openID) pairs can be listed.
 //!
 //! Console sessions are not in this table: they have a table of their own,
-//! keyed by `pk` = the account id alone (`sessions.rs`).
+//! keyed by `pk` = the account id alone (`dynamo/sessions.rs`).
 
 pub const PK: &str = "pk";
 pub const SK: &str = "sk";
@@ -53,12 +53,18 @@ pub fn account_pk(account: &str) -> String {
 
 pub const ACCOUNT_SK: &str = "ACCOUNT";
 
+/// Sort-key prefixes of the collections in an account's partition.
+pub const SENDER_PREFIX: &str = "SENDER#";
+pub const RESOLVE_PREFIX: &str = "RESOLVE#";
+pub const MARKER_PREFIX: &str = "MARKER#";
+pub const WALKED_PREFIX: &str = "WALKED#";
+
 pub fn sender_sk(open_id: &str) -> String {
-    format!("SENDER#{open_id}")
+    format!("{SENDER_PREFIX}{open_id}")
 }
 
 pub fn resolve_sk(open_id: &str) -> String {
-    format!("RESOLVE#{open_id}")
+    format!("{RESOLVE_PREFIX}{open_id}")
 }
 
 pub fn messages_pk(account: &str) -> String {
@@ -88,11 +94,11 @@ pub fn pending_gsi1pk(account: &str, open_id: &str) -> String {
 }
 
 pub fn marker_sk(marker: &str) -> String {
-    format!("MARKER#{marker}")
+    format!("{MARKER_PREFIX}{marker}")
 }
 
 pub fn walked_sk(fake_id: u64) -> String {
-    format!("WALKED#{fake_id}")
+    format!("{WALKED_PREFIX}{fake_id}")
 }
 
 pub fn person_pk(fake_id: u64) -> String {

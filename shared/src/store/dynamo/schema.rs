@@ -9,8 +9,8 @@ use aws_sdk_dynamodb::types::{
     ScalarAttributeType, SseSpecification, StreamSpecification, StreamViewType, TimeToLiveSpecification,
 };
 
-use super::StoreError;
-use super::keys::{EXPIRES_AT, GSI1, GSI1_PK, GSI1_SK, GSI2, GSI2_PK, GSI2_SK, PK, SK};
+use crate::store::StoreError;
+use crate::store::keys::{EXPIRES_AT, GSI1, GSI1_PK, GSI1_SK, GSI2, GSI2_PK, GSI2_SK, PK, SK};
 
 /// The sessions table of a main table, unless told otherwise.
 pub fn session_table_name(table: &str) -> String {

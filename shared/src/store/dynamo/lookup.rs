@@ -1,65 +1,38 @@
-//! What the lookup API reads: who sent a message, one person across
-//! accounts, an account's messages a page at a time. Read-only.
+//! [`LookupStore`] on DynamoDB, and the operators' list of messages.
 
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
 
-use super::dynamo::{dynamo, from_item, invalid};
 use super::expr::s;
-use super::keys;
-use super::model::{MessageRecord, Person, Sender};
-use super::{AccountRegistry, DynamoStore, ResolveRequest, StoreError};
+use super::{DynamoStore, dynamo, from_item, invalid};
+use crate::store::StoreError;
+use crate::store::keys::{self, KIND, PK, SK, kind};
+use crate::store::model::{MessageRecord, Person, Sender};
+use crate::store::ports::{LookupStore, MessagePage, MessageQuery, SenderRecords};
 
-/// A sender as the account sees it, and its resolve request.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct SenderRecords {
-    pub sender: Option<Sender>,
-    pub request: Option<ResolveRequest>,
-}
-
-/// A page of an account's messages, newest first.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct MessagePage {
-    pub messages: Vec<MessageRecord>,
-    /// The sort key to continue after, when more may follow.
-    pub last_key: Option<String>,
-}
-
-/// Which messages to list.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MessageQuery {
-    /// Only messages with `CreateTime >= since`.
-    pub since: Option<i64>,
-    pub limit: i32,
-    /// Continue after this sort key.
-    pub after: Option<String>,
-}
-
-/// The lookup API's port.
-pub trait LookupStore: AccountRegistry {
-    fn sender_records(
-        &self,
-        account: &str,
-        open_id: &str,
-    ) -> impl Future<Output = Result<SenderRecords, StoreError>> + Send;
-    fn person(&self, fake_id: u64) -> impl Future<Output = Result<Option<Person>, StoreError>> + Send;
-    fn avatar(&self, fake_id: u64) -> impl Future<Output = Result<Option<Vec<u8>>, StoreError>> + Send;
-    fn messages(
-        &self,
-        account: &str,
-        query: &MessageQuery,
-    ) -> impl Future<Output = Result<MessagePage, StoreError>> + Send;
-    /// Every (account, openID) mapped to the FakeID.
-    fn senders_of(&self, fake_id: u64) -> impl Future<Output = Result<Vec<Sender>, StoreError>> + Send;
+impl DynamoStore {
+    /// The account's messages, newest first.
+    pub async fn messages(&self, account: &str, limit: i32) -> Result<Vec<MessageRecord>, StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression(format!("{PK} = :pk"))
+            .expression_attribute_values(":pk", s(keys::messages_pk(account)))
+            .scan_index_forward(false)
+            .limit(limit)
+            .send()
+            .await
+            .map_err(dynamo)?;
+        out.items().iter().map(|item| from_item(item.clone())).collect()
+    }
 }
 
 impl LookupStore for DynamoStore {
     /// One `BatchGetItem` for the sender and its resolve request.
     async fn sender_records(&self, account: &str, open_id: &str) -> Result<SenderRecords, StoreError> {
-        let key = |sk: String| {
-            HashMap::from([(keys::PK.to_owned(), s(keys::account_pk(account))), (keys::SK.to_owned(), s(sk))])
-        };
+        let key = |sk: String| HashMap::from([(PK.to_owned(), s(keys::account_pk(account))), (SK.to_owned(), s(sk))]);
         let mut wanted = KeysAndAttributes::builder()
             .keys(key(keys::sender_sk(open_id)))
             .keys(key(keys::resolve_sk(open_id)))
@@ -70,9 +43,9 @@ impl LookupStore for DynamoStore {
         for _ in 0..5 {
             let out = self.client.batch_get_item().request_items(&self.table, wanted).send().await.map_err(dynamo)?;
             for item in out.responses.and_then(|mut r| r.remove(&self.table)).unwrap_or_default() {
-                match item.get(keys::KIND) {
-                    Some(AttributeValue::S(k)) if k == keys::kind::SENDER => records.sender = Some(from_item(item)?),
-                    Some(AttributeValue::S(k)) if k == keys::kind::RESOLVE_REQUEST => {
+                match item.get(KIND) {
+                    Some(AttributeValue::S(k)) if k == kind::SENDER => records.sender = Some(from_item(item)?),
+                    Some(AttributeValue::S(k)) if k == kind::RESOLVE_REQUEST => {
                         records.request = Some(from_item(item)?)
                     }
                     _ => return Err(StoreError::Corrupt("unexpected item for a sender".into())),
@@ -105,16 +78,16 @@ impl LookupStore for DynamoStore {
             .expression_attribute_values(":pk", s(&pk));
         request = match query.since {
             Some(since) => request
-                .key_condition_expression("pk = :pk AND sk >= :since")
+                .key_condition_expression(format!("{PK} = :pk AND {SK} >= :since"))
                 .expression_attribute_values(":since", s(format!("{since:010}"))),
-            None => request.key_condition_expression("pk = :pk"),
+            None => request.key_condition_expression(format!("{PK} = :pk")),
         };
         if let Some(after) = &query.after {
-            request = request.exclusive_start_key(keys::PK, s(&pk)).exclusive_start_key(keys::SK, s(after));
+            request = request.exclusive_start_key(PK, s(&pk)).exclusive_start_key(SK, s(after));
         }
         let out = request.send().await.map_err(dynamo)?;
         let messages = out.items().iter().map(|item| from_item(item.clone())).collect::<Result<_, _>>()?;
-        let last_key = match out.last_evaluated_key.as_ref().and_then(|k| k.get(keys::SK)) {
+        let last_key = match out.last_evaluated_key.as_ref().and_then(|k| k.get(SK)) {
             Some(AttributeValue::S(sk)) => Some(sk.clone()),
             _ => None,
         };
@@ -127,7 +100,7 @@ impl LookupStore for DynamoStore {
             .query()
             .table_name(&self.table)
             .index_name(keys::GSI2)
-            .key_condition_expression("gsi2pk = :pk")
+            .key_condition_expression(format!("{} = :pk", keys::GSI2_PK))
             .expression_attribute_values(":pk", s(keys::person_pk(fake_id)));
         self.query_all(query).await
     }

@@ -1,0 +1,311 @@
+//! [`PushLedger`] on DynamoDB: every push written in one transaction (replay
+//! guard, dedupe record, message, resolve request, sender), retried while a
+//! concurrent copy of the same push holds its items.
+
+use std::time::Duration;
+
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{ConditionCheck, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update};
+use serde::{Deserialize, Serialize};
+
+use super::attrs::*;
+use super::expr::{UpdateExpr, n, s};
+use super::{DynamoStore, Item, Keyed, dynamo, from_item, invalid, to_item, to_value};
+use crate::store::StoreError;
+use crate::store::keys::{self, KIND, PK, SK, kind};
+use crate::store::model::{
+    Answer, FollowState, MessageRecord, ProfileState, PushEntry, Recorded, ResolveHint, Sender, SenderField,
+};
+use crate::store::ports::{PushLedger, ResolveState};
+
+#[derive(Serialize, Deserialize)]
+struct DedupeItem {
+    pk: String,
+    sk: String,
+    kind: String,
+    answer: Answer,
+    message_sk: String,
+    expires_at: i64,
+}
+
+#[derive(Serialize)]
+struct GuardItem<'a> {
+    pk: String,
+    sk: &'static str,
+    kind: &'static str,
+    message_digest: &'a str,
+    expires_at: i64,
+}
+
+#[derive(Serialize)]
+struct MessageItem<'a> {
+    pk: String,
+    sk: String,
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    gsi1pk: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    gsi1sk: Option<String>,
+    #[serde(flatten)]
+    message: &'a MessageRecord,
+}
+
+/// Tries of a transaction that meets a concurrent one on the same items.
+const CONFLICT_TRIES: u32 = 4;
+
+/// Where the push transaction's items stand; the sender's, when there is
+/// one, is always the last.
+const GUARD_AT: usize = 0;
+const DEDUPE_AT: usize = 1;
+const MESSAGE_AT: usize = 2;
+
+const CONDITION_FAILED: &str = "ConditionalCheckFailed";
+
+/// A put that fails when its condition does.
+fn conditional_put(table: &str, item: Item, condition: String) -> aws_sdk_dynamodb::types::builders::PutBuilder {
+    Put::builder().table_name(table).set_item(Some(item)).condition_expression(condition)
+}
+
+impl DynamoStore {
+    /// Creates or replaces a sender's item.
+    pub async fn put_sender(&self, sender: &Sender) -> Result<(), StoreError> {
+        let item =
+            Keyed::new(keys::account_pk(&sender.account), keys::sender_sk(&sender.open_id), kind::SENDER, sender);
+        self.put(&item).await
+    }
+
+    fn transaction(&self, entry: &PushEntry) -> Result<Vec<TransactWriteItem>, StoreError> {
+        let message = &entry.message;
+        let pending = matches!(message.sender, SenderField::Pending);
+        let mut items = vec![self.guard_put(entry)?, self.dedupe_put(entry)?, self.message_put(message, pending)?];
+        if let Some(hint) = &entry.resolve {
+            items.push(self.request_update(message, hint)?);
+        }
+        if let Some(update) = self.sender_update(entry, pending)? {
+            items.push(update);
+        }
+        Ok(items)
+    }
+
+    /// The replay guard: a platform retry brings the same message with the
+    /// same query; another message with that query is refused.
+    fn guard_put(&self, entry: &PushEntry) -> Result<TransactWriteItem, StoreError> {
+        let guard = to_item(&GuardItem {
+            pk: keys::nonce_pk(&entry.message.account, &entry.guard.query_digest),
+            sk: keys::NONCE_SK,
+            kind: kind::NONCE,
+            message_digest: &entry.guard.message_digest,
+            expires_at: entry.guard.expires_at,
+        })?;
+        let put =
+            conditional_put(&self.table, guard, format!("attribute_not_exists({PK}) OR {MESSAGE_DIGEST} = :digest"))
+                .expression_attribute_values(":digest", s(&entry.guard.message_digest))
+                .build()
+                .map_err(invalid)?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    /// The dedupe record, which hands back the first answer when it exists.
+    fn dedupe_put(&self, entry: &PushEntry) -> Result<TransactWriteItem, StoreError> {
+        let message = &entry.message;
+        let dedupe = to_item(&DedupeItem {
+            pk: keys::dedupe_pk(&message.account, &message.dedupe_key),
+            sk: keys::DEDUPE_SK.to_owned(),
+            kind: kind::DEDUPE.to_owned(),
+            answer: entry.answer.clone(),
+            message_sk: keys::message_sk(message.features.create_time, &message.dedupe_key),
+            expires_at: entry.dedupe_expires_at,
+        })?;
+        let put = conditional_put(&self.table, dedupe, format!("attribute_not_exists({PK})"))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .build()
+            .map_err(invalid)?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    /// The message, in the pending index while its sender is pending.
+    fn message_put(&self, message: &MessageRecord, pending: bool) -> Result<TransactWriteItem, StoreError> {
+        let (account, open_id) = (message.account.as_str(), message.features.open_id.as_str());
+        let message_sk = keys::message_sk(message.features.create_time, &message.dedupe_key);
+        let item = to_item(&MessageItem {
+            pk: keys::messages_pk(account),
+            sk: message_sk.clone(),
+            kind: kind::MESSAGE,
+            gsi1pk: pending.then(|| keys::pending_gsi1pk(account, open_id)),
+            gsi1sk: pending.then_some(message_sk),
+            message,
+        })?;
+        let put = conditional_put(&self.table, item, format!("attribute_not_exists({PK})")).build().map_err(invalid)?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    /// Opens the sender's resolve request, or counts one more push on it.
+    fn request_update(&self, message: &MessageRecord, hint: &ResolveHint) -> Result<TransactWriteItem, StoreError> {
+        let (account, open_id) = (message.account.as_str(), message.features.open_id.as_str());
+        let update = Update::builder()
+            .table_name(&self.table)
+            .key(PK, s(keys::account_pk(account)))
+            .key(SK, s(keys::resolve_sk(open_id)))
+            .update_expression(
+                "SET #kind = :kind, #account = :account, #open_id = :open_id, #state = :pending, \
+                 #first_seen = if_not_exists(#first_seen, :now), #updated = :now, \
+                 #first_hint = if_not_exists(#first_hint, :hint), #last_hint = :hint \
+                 ADD #count :one",
+            )
+            .expression_attribute_names("#kind", KIND)
+            .expression_attribute_names("#account", ACCOUNT)
+            .expression_attribute_names("#open_id", OPEN_ID)
+            .expression_attribute_names("#state", STATE)
+            .expression_attribute_names("#first_seen", FIRST_SEEN_AT)
+            .expression_attribute_names("#updated", UPDATED_AT)
+            .expression_attribute_names("#first_hint", FIRST_HINT)
+            .expression_attribute_names("#last_hint", LAST_HINT)
+            .expression_attribute_names("#count", MESSAGE_COUNT)
+            .expression_attribute_values(":kind", s(kind::RESOLVE_REQUEST))
+            .expression_attribute_values(":account", s(account))
+            .expression_attribute_values(":open_id", s(open_id))
+            .expression_attribute_values(":pending", to_value(ResolveState::Pending)?)
+            .expression_attribute_values(":now", n(message.received_at))
+            .expression_attribute_values(":hint", to_value(hint)?)
+            .expression_attribute_values(":one", n(1))
+            .build()
+            .map_err(invalid)?;
+        Ok(TransactWriteItem::builder().update(update).build())
+    }
+
+    /// The transaction's item on the sender: the follow change and the
+    /// profile refresh, if any; and for a message stamped pending, the check
+    /// that the sender still has no profile (else it must be stamped).
+    fn sender_update(&self, entry: &PushEntry, pending: bool) -> Result<Option<TransactWriteItem>, StoreError> {
+        let message = &entry.message;
+        let (account, open_id) = (message.account.as_str(), message.features.open_id.as_str());
+        let (pk, sk) = (s(keys::account_pk(account)), s(keys::sender_sk(open_id)));
+        let mut expr = UpdateExpr::new();
+        if let Some(follow) = entry.follow {
+            let moment = match follow.state {
+                FollowState::Following => SUBSCRIBED_AT,
+                FollowState::Unfollowed => UNSUBSCRIBED_AT,
+            };
+            expr = expr
+                .set(KIND, s(kind::SENDER))
+                .set(ACCOUNT, s(account))
+                .set(OPEN_ID, s(open_id))
+                .set(FOLLOW_STATE, to_value(follow.state)?)
+                .set(FOLLOW_CHANGED_AT, n(follow.at))
+                .set(moment, n(follow.at));
+        }
+        if entry.refresh_profile {
+            expr =
+                expr.set(PROFILE_STATE, to_value(ProfileState::Wanted)?).set(PROFILE_WANTED_AT, n(message.received_at));
+        }
+        let condition = pending.then(|| format!("attribute_not_exists({})", expr.name(PROFILE)));
+        if expr.is_empty() {
+            let Some(condition) = condition else { return Ok(None) };
+            let check = ConditionCheck::builder()
+                .table_name(&self.table)
+                .key(PK, pk)
+                .key(SK, sk)
+                .condition_expression(condition)
+                .set_expression_attribute_names(expr.build().names)
+                .build()
+                .map_err(invalid)?;
+            return Ok(Some(TransactWriteItem::builder().condition_check(check).build()));
+        }
+        let built = expr.build();
+        let update = Update::builder()
+            .table_name(&self.table)
+            .key(PK, pk)
+            .key(SK, sk)
+            .update_expression(built.update)
+            .set_condition_expression(condition)
+            .set_expression_attribute_names(built.names)
+            .set_expression_attribute_values(built.values)
+            .build()
+            .map_err(invalid)?;
+        Ok(Some(TransactWriteItem::builder().update(update).build()))
+    }
+
+    /// The answer stored with an earlier copy of this push.
+    async fn earlier_answer(&self, entry: &PushEntry, returned: Option<&Item>) -> Result<Answer, StoreError> {
+        let item = match returned {
+            Some(item) => Some(item.clone()),
+            None => {
+                let message = &entry.message;
+                self.client
+                    .get_item()
+                    .table_name(&self.table)
+                    .key(PK, s(keys::dedupe_pk(&message.account, &message.dedupe_key)))
+                    .key(SK, s(keys::DEDUPE_SK))
+                    .consistent_read(true)
+                    .send()
+                    .await
+                    .map_err(dynamo)?
+                    .item
+            }
+        };
+        match item {
+            Some(item) => Ok(from_item::<DedupeItem>(item)?.answer),
+            // The dedupe record expired but the message is stored: acknowledge.
+            None => Ok(Answer::Success),
+        }
+    }
+
+    /// What a canceled push transaction means: an answer, or `None` when it
+    /// met a concurrent copy of itself and is worth another try.
+    async fn canceled(
+        &self,
+        entry: &PushEntry,
+        items: usize,
+        canceled: &aws_sdk_dynamodb::types::error::TransactionCanceledException,
+    ) -> Result<Option<Recorded>, StoreError> {
+        let reasons = canceled.cancellation_reasons();
+        let code = |i: usize| reasons.get(i).and_then(|r| r.code());
+        if code(GUARD_AT) == Some(CONDITION_FAILED) {
+            return Ok(Some(Recorded::Replayed));
+        }
+        if code(DEDUPE_AT) == Some(CONDITION_FAILED) {
+            let returned = reasons.get(DEDUPE_AT).and_then(|r| r.item());
+            return Ok(Some(Recorded::Duplicate(self.earlier_answer(entry, returned).await?)));
+        }
+        if code(MESSAGE_AT) == Some(CONDITION_FAILED) {
+            return Ok(Some(Recorded::Duplicate(self.earlier_answer(entry, None).await?)));
+        }
+        // The sender's item is always the transaction's last.
+        if reasons.len() == items && code(items - 1) == Some(CONDITION_FAILED) {
+            return Ok(Some(Recorded::SenderChanged));
+        }
+        if !reasons.iter().any(|r| r.code() == Some("TransactionConflict")) {
+            let codes = reasons.iter().filter_map(|r| r.code()).collect::<Vec<_>>().join(", ");
+            return Err(StoreError::Dynamo(format!("transaction canceled: {codes}")));
+        }
+        Ok(None)
+    }
+}
+
+impl PushLedger for DynamoStore {
+    async fn sender(&self, account: &str, open_id: &str) -> Result<Option<Sender>, StoreError> {
+        self.get(keys::account_pk(account), keys::sender_sk(open_id)).await
+    }
+
+    async fn record(&self, entry: &PushEntry) -> Result<Recorded, StoreError> {
+        let items = self.transaction(entry)?;
+        for attempt in 1..=CONFLICT_TRIES {
+            let sent = self.client.transact_write_items().set_transact_items(Some(items.clone())).send().await;
+            let canceled = match sent {
+                Ok(_) => return Ok(Recorded::New),
+                Err(SdkError::ServiceError(e)) => match e.into_err() {
+                    TransactWriteItemsError::TransactionCanceledException(canceled) => canceled,
+                    other => return Err(dynamo(other)),
+                },
+                Err(other) => return Err(dynamo(other)),
+            };
+            if let Some(recorded) = self.canceled(entry, items.len(), &canceled).await? {
+                return Ok(recorded);
+            }
+            // Another copy of this push is being written right now: wait for it.
+            tokio::time::sleep(Duration::from_millis(25 * u64::from(attempt))).await;
+        }
+        Err(StoreError::Contention)
+    }
+}

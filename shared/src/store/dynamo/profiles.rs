@@ -1,0 +1,167 @@
+//! [`ProfileStore`] on DynamoDB, and the operators' profile reads and
+//! requests: the person and its avatar, the profile on the sender, and the
+//! messages of the pending index.
+
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
+
+use super::attrs::*;
+use super::expr::{UpdateExpr, n, s};
+use super::{DynamoStore, Keyed, dynamo, invalid, is_canceled_by_condition, to_item, to_value};
+use crate::store::StoreError;
+use crate::store::keys::{self, KIND, PK, SK, kind};
+use crate::store::model::{Person, ProfileState, Sender, SenderField};
+use crate::store::ports::{FetchedProfile, PendingPage, ProfileStore};
+
+impl DynamoStore {
+    /// The person's item, kept unless a newer fetch is stored already.
+    fn person_put(&self, person: &Person) -> Result<TransactWriteItem, StoreError> {
+        let item = to_item(&Keyed::new(keys::person_pk(person.fake_id), keys::PERSON_SK, kind::PERSON, person))?;
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression(format!("attribute_not_exists({PK}) OR {FETCHED_AT} <= :at"))
+            .expression_attribute_values(":at", n(person.fetched_at))
+            .build()
+            .map_err(invalid)?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    /// The person's avatar item.
+    fn avatar_put(&self, person: &Person, jpeg: &[u8]) -> Result<TransactWriteItem, StoreError> {
+        let put = Put::builder()
+            .table_name(&self.table)
+            .item(PK, s(keys::person_pk(person.fake_id)))
+            .item(SK, s(keys::AVATAR_SK))
+            .item(KIND, s(kind::AVATAR))
+            .item(FAKE_ID, n(person.fake_id))
+            .item(JPEG, AttributeValue::B(jpeg.to_vec().into()))
+            .item(FETCHED_AT, n(person.fetched_at))
+            .build()
+            .map_err(invalid)?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    /// The account's senders whose profile waits for the account to log in again.
+    pub async fn senders_waiting_for_profile(&self, account: &str) -> Result<Vec<Sender>, StoreError> {
+        let senders: Vec<Sender> = self.collection(account, keys::SENDER_PREFIX).await?;
+        Ok(senders.into_iter().filter(|s| s.profile_state == Some(ProfileState::Waiting)).collect())
+    }
+
+    /// Asks for a waiting sender's profile again (a stream record for the
+    /// profile function); false if it was not waiting any more.
+    pub async fn ask_profile_again(&self, account: &str, open_id: &str, now: i64) -> Result<bool, StoreError> {
+        let mut expr = UpdateExpr::new()
+            .set(PROFILE_STATE, to_value(ProfileState::Wanted)?)
+            .set(PROFILE_WANTED_AT, n(now))
+            .remove(PROFILE_REASON);
+        let condition = format!("{} = {}", expr.name(PROFILE_STATE), expr.value(to_value(ProfileState::Waiting)?));
+        self.update(keys::account_pk(account), keys::sender_sk(open_id), expr, Some(condition)).await
+    }
+
+    /// A person's stored avatar (JPEG bytes), if any.
+    pub async fn avatar(&self, fake_id: u64) -> Result<Option<Vec<u8>>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(PK, s(keys::person_pk(fake_id)))
+            .key(SK, s(keys::AVATAR_SK))
+            .send()
+            .await
+            .map_err(dynamo)?;
+        match out.item.as_ref().and_then(|item| item.get(JPEG)) {
+            Some(AttributeValue::B(blob)) => Ok(Some(blob.clone().into_inner())),
+            Some(_) => Err(StoreError::Corrupt("avatar without bytes".into())),
+            None => Ok(None),
+        }
+    }
+}
+
+impl ProfileStore for DynamoStore {
+    async fn sender_now(&self, account: &str, open_id: &str) -> Result<Option<Sender>, StoreError> {
+        self.get_item(keys::account_pk(account), keys::sender_sk(open_id), true).await
+    }
+
+    async fn person(&self, fake_id: u64) -> Result<Option<Person>, StoreError> {
+        self.get(keys::person_pk(fake_id), keys::PERSON_SK.to_owned()).await
+    }
+
+    async fn save_person(&self, person: &Person, avatar: Option<&[u8]>) -> Result<(), StoreError> {
+        let mut write = self.client.transact_write_items().transact_items(self.person_put(person)?);
+        if let Some(jpeg) = avatar {
+            write = write.transact_items(self.avatar_put(person, jpeg)?);
+        }
+        match write.send().await {
+            Ok(_) => Ok(()),
+            // A newer fetch of the same person is stored, with its avatar: keep both.
+            Err(err) if is_canceled_by_condition(&err) => Ok(()),
+            Err(err) => Err(dynamo(err)),
+        }
+    }
+
+    async fn save_sender_profile(
+        &self,
+        account: &str,
+        open_id: &str,
+        fetched: &FetchedProfile,
+    ) -> Result<bool, StoreError> {
+        let mut expr = UpdateExpr::new()
+            .set(PROFILE, to_value(&fetched.profile)?)
+            .set(PROFILE_STATE, to_value(ProfileState::Fetched)?)
+            .set(PROFILE_FETCHED_AT, n(fetched.fetched_at))
+            .set(GROUP_ID, n(fetched.group_id))
+            .remove(PROFILE_REASON);
+        expr = match fetched.remark_name.is_empty() {
+            true => expr.remove(REMARK_NAME),
+            false => expr.set(REMARK_NAME, s(&fetched.remark_name)),
+        };
+        let condition = format!("{} = {}", expr.name(FAKE_ID), expr.value(n(fetched.fake_id)));
+        self.update(keys::account_pk(account), keys::sender_sk(open_id), expr, Some(condition)).await
+    }
+
+    async fn set_profile_state(
+        &self,
+        account: &str,
+        open_id: &str,
+        state: ProfileState,
+        reason: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let mut expr = UpdateExpr::new().set(PROFILE_STATE, to_value(state)?);
+        expr = match reason {
+            Some(reason) => expr.set(PROFILE_REASON, s(reason)),
+            None => expr.remove(PROFILE_REASON),
+        };
+        let condition = Some(format!("attribute_exists({})", expr.name(FAKE_ID)));
+        self.update(keys::account_pk(account), keys::sender_sk(open_id), expr, condition).await.map(drop)
+    }
+
+    async fn pending_messages(&self, account: &str, open_id: &str, limit: i32) -> Result<PendingPage, StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(keys::GSI1)
+            .key_condition_expression(format!("{} = :pk", keys::GSI1_PK))
+            .expression_attribute_values(":pk", s(keys::pending_gsi1pk(account, open_id)))
+            .projection_expression(SK)
+            .limit(limit)
+            .send()
+            .await
+            .map_err(dynamo)?;
+        let messages = out
+            .items()
+            .iter()
+            .map(|item| match item.get(SK) {
+                Some(AttributeValue::S(sk)) => Ok(sk.clone()),
+                _ => Err(StoreError::Corrupt("pending message without a sort key".into())),
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(PendingPage { messages, more: out.last_evaluated_key.is_some() })
+    }
+
+    async fn attach_sender(&self, account: &str, message_sk: &str, sender: &SenderField) -> Result<bool, StoreError> {
+        let mut expr = UpdateExpr::new().set(SENDER, to_value(sender)?).remove(keys::GSI1_PK).remove(keys::GSI1_SK);
+        let condition = Some(format!("attribute_exists({})", expr.name(keys::GSI1_PK)));
+        self.update(keys::messages_pk(account), message_sk.to_owned(), expr, condition).await
+    }
+}

@@ -1,0 +1,102 @@
+//! [`AccountRegistry`] and [`PushLedger`] in memory: the push written whole
+//! or not at all, refused as DynamoDB's transaction refuses it.
+
+use super::{MemoryStore, Tables};
+use crate::store::StoreError;
+use crate::store::keys;
+use crate::store::limits::check_entry;
+use crate::store::model::{Account, Answer, ProfileState, PushEntry, Recorded, ResolveHint, Sender, SenderField};
+use crate::store::ports::{AccountRegistry, PushLedger, ResolveRequest, ResolveState};
+
+impl AccountRegistry for MemoryStore {
+    async fn account(&self, id: &str) -> Result<Option<Account>, StoreError> {
+        Ok(self.lock().accounts.get(id).cloned())
+    }
+}
+
+impl PushLedger for MemoryStore {
+    async fn sender(&self, account: &str, open_id: &str) -> Result<Option<Sender>, StoreError> {
+        Ok(self.sender_record(account, open_id))
+    }
+
+    async fn record(&self, entry: &PushEntry) -> Result<Recorded, StoreError> {
+        check_entry(entry)?;
+        let mut tables = self.lock();
+        if let Some(refused) = refusal(&tables, entry) {
+            return Ok(refused);
+        }
+        let message = &entry.message;
+        let account = message.account.clone();
+        let guard_id = (account.clone(), entry.guard.query_digest.clone());
+        tables.nonces.insert(guard_id, entry.guard.message_digest.clone());
+        tables.dedupe.insert((account, message.dedupe_key.clone()), entry.answer.clone());
+        tables.insert_message(message.clone());
+        if let Some(hint) = &entry.resolve {
+            open_request(&mut tables, entry, hint);
+        }
+        if entry.follow.is_some() || entry.refresh_profile {
+            let sender = tables.sender_mut(&message.account, &message.features.open_id);
+            if let Some(follow) = entry.follow {
+                sender.follow_state = Some(follow.state);
+                sender.follow_changed_at = Some(follow.at);
+            }
+            if entry.refresh_profile {
+                sender.profile_state = Some(ProfileState::Wanted);
+                sender.profile_wanted_at = Some(message.received_at);
+            }
+        }
+        Ok(Recorded::New)
+    }
+}
+
+/// Why the entry cannot be written, if it cannot: in the order of the
+/// transaction's items.
+fn refusal(tables: &Tables, entry: &PushEntry) -> Option<Recorded> {
+    let message = &entry.message;
+    let account = message.account.clone();
+    let guard_id = (account.clone(), entry.guard.query_digest.clone());
+    if tables.nonces.get(&guard_id).is_some_and(|digest| *digest != entry.guard.message_digest) {
+        return Some(Recorded::Replayed);
+    }
+    if let Some(answer) = tables.dedupe.get(&(account.clone(), message.dedupe_key.clone())) {
+        return Some(Recorded::Duplicate(answer.clone()));
+    }
+    let message_id = (account.clone(), keys::message_sk(message.features.create_time, &message.dedupe_key));
+    if tables.messages.contains_key(&message_id) {
+        return Some(Recorded::Duplicate(Answer::Success));
+    }
+    let pending = matches!(message.sender, SenderField::Pending);
+    let sender_id = (account, message.features.open_id.clone());
+    if pending && tables.senders.get(&sender_id).is_some_and(|s| s.profile.is_some()) {
+        return Some(Recorded::SenderChanged);
+    }
+    None
+}
+
+/// Opens the sender's resolve request, or counts one more push on it.
+fn open_request(tables: &mut Tables, entry: &PushEntry, hint: &ResolveHint) {
+    let message = &entry.message;
+    let (account, open_id) = (message.account.clone(), message.features.open_id.clone());
+    let now = message.received_at;
+    tables
+        .resolve
+        .entry((account.clone(), open_id.clone()))
+        .and_modify(|r| {
+            r.state = ResolveState::Pending;
+            r.message_count += 1;
+            r.last_hint = hint.clone();
+            r.updated_at = now;
+        })
+        .or_insert_with(|| ResolveRequest {
+            account,
+            open_id,
+            state: ResolveState::Pending,
+            message_count: 1,
+            first_hint: hint.clone(),
+            last_hint: hint.clone(),
+            first_seen_at: now,
+            updated_at: now,
+            reason: None,
+            fake_id: None,
+        });
+}

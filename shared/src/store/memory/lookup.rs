@@ -1,0 +1,54 @@
+//! [`LookupStore`] in memory.
+
+use super::MemoryStore;
+use crate::store::StoreError;
+use crate::store::model::{Person, Sender};
+use crate::store::ports::{LookupStore, MessagePage, MessageQuery, SenderRecords};
+
+impl LookupStore for MemoryStore {
+    async fn sender_records(&self, account: &str, open_id: &str) -> Result<SenderRecords, StoreError> {
+        let tables = self.lock();
+        let key = (account.to_owned(), open_id.to_owned());
+        Ok(SenderRecords { sender: tables.senders.get(&key).cloned(), request: tables.resolve.get(&key).cloned() })
+    }
+
+    async fn person(&self, fake_id: u64) -> Result<Option<Person>, StoreError> {
+        Ok(self.lock().persons.get(&fake_id).cloned())
+    }
+
+    async fn avatar(&self, fake_id: u64) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.lock().avatars.get(&fake_id).cloned())
+    }
+
+    async fn messages(&self, account: &str, query: &MessageQuery) -> Result<MessagePage, StoreError> {
+        let tables = self.lock();
+        let since = query.since.map(|t| format!("{t:010}"));
+        let limit = usize::try_from(query.limit).unwrap_or(0);
+        let mut page = MessagePage::default();
+        for ((a, sk), message) in tables.messages.iter().rev() {
+            let before_cursor = query.after.as_ref().is_none_or(|after| sk < after);
+            let in_window = since.as_ref().is_none_or(|since| sk >= since);
+            if a != account || !before_cursor || !in_window {
+                continue;
+            }
+            if page.messages.len() == limit {
+                break;
+            }
+            page.messages.push(message.clone());
+            page.last_key = Some(sk.clone());
+        }
+        // As DynamoDB: a key to continue after whenever the limit was reached.
+        if page.messages.len() < limit {
+            page.last_key = None;
+        }
+        Ok(page)
+    }
+
+    async fn senders_of(&self, fake_id: u64) -> Result<Vec<Sender>, StoreError> {
+        let tables = self.lock();
+        let mut senders: Vec<Sender> =
+            tables.senders.values().filter(|s| s.fake_id == Some(fake_id)).cloned().collect();
+        senders.sort_by(|a, b| (&a.account, &a.open_id).cmp(&(&b.account, &b.open_id)));
+        Ok(senders)
+    }
+}

@@ -1,0 +1,152 @@
+//! The in-memory twin of [`super::DynamoStore`], with the same semantics,
+//! for tests of the logic above the store: this file holds the tables and
+//! the helpers for seeding and inspecting them, then one file per port.
+
+mod ledger;
+mod lookup;
+mod profiles;
+mod resolving;
+mod sessions;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
+
+use super::keys;
+use super::model::{Account, Answer, MessageRecord, Person, Sender, SenderField};
+use super::ports::{MarkerRecord, ResolveRequest, SessionRecord, WalkRecord};
+
+#[derive(Default)]
+struct Tables {
+    accounts: HashMap<String, Account>,
+    senders: HashMap<(String, String), Sender>,
+    dedupe: HashMap<(String, String), Answer>,
+    /// Replay guards: (account, query digest) → message digest.
+    nonces: HashMap<(String, String), String>,
+    /// By (account, message sort key), so iteration is in time order.
+    messages: BTreeMap<(String, String), MessageRecord>,
+    /// The pending index: (`PENDING#{account}#{openid}`, message sort key)
+    /// of every message written while its sender was pending, until the
+    /// sender is stamped on it.
+    pending: BTreeSet<(String, String)>,
+    resolve: HashMap<(String, String), ResolveRequest>,
+    persons: HashMap<u64, Person>,
+    avatars: HashMap<u64, Vec<u8>>,
+    sessions: HashMap<String, SessionRecord>,
+    /// By (account, sort key), in the table's order.
+    markers: BTreeMap<(String, String), MarkerRecord>,
+    walks: BTreeMap<(String, String), WalkRecord>,
+}
+
+impl Tables {
+    /// The sender item, created as an update on DynamoDB would create it.
+    fn sender_mut(&mut self, account: &str, open_id: &str) -> &mut Sender {
+        self.senders.entry((account.to_owned(), open_id.to_owned())).or_insert_with(|| Sender {
+            account: account.to_owned(),
+            open_id: open_id.to_owned(),
+            ..Sender::default()
+        })
+    }
+
+    /// Stores a message, in the pending index while its sender is pending.
+    fn insert_message(&mut self, message: MessageRecord) {
+        let sk = keys::message_sk(message.features.create_time, &message.dedupe_key);
+        if matches!(message.sender, SenderField::Pending) {
+            let index_key = keys::pending_gsi1pk(&message.account, &message.features.open_id);
+            self.pending.insert((index_key, sk.clone()));
+        }
+        self.messages.insert((message.account.clone(), sk), message);
+    }
+}
+
+/// The records of an account's collection, in sort-key order.
+fn collection<V: Clone>(items: &BTreeMap<(String, String), V>, account: &str) -> Vec<V> {
+    items.iter().filter(|((a, _), _)| a == account).map(|(_, v)| v.clone()).collect()
+}
+
+/// The records of an account under these sort keys, each once, in sort-key
+/// order (a batch read's order is not part of its answer).
+fn named<V: Clone>(items: &BTreeMap<(String, String), V>, account: &str, sort_keys: Vec<String>) -> Vec<V> {
+    let sort_keys: BTreeSet<String> = sort_keys.into_iter().collect();
+    sort_keys.into_iter().filter_map(|sk| items.get(&(account.to_owned(), sk)).cloned()).collect()
+}
+
+/// A store in memory. Every operation is atomic under one lock; clones share
+/// the same tables, as clones of a [`super::DynamoStore`] share its table.
+#[derive(Default, Clone)]
+pub struct MemoryStore {
+    tables: Arc<Mutex<Tables>>,
+}
+
+impl MemoryStore {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Tables> {
+        self.tables.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn put_account(&self, account: Account) {
+        self.lock().accounts.insert(account.id.clone(), account);
+    }
+
+    /// Every registered account, by id.
+    pub fn accounts(&self) -> Vec<Account> {
+        let mut accounts: Vec<Account> = self.lock().accounts.values().cloned().collect();
+        accounts.sort_by(|a, b| a.id.cmp(&b.id));
+        accounts
+    }
+
+    pub fn put_sender(&self, sender: Sender) {
+        self.lock().senders.insert((sender.account.clone(), sender.open_id.clone()), sender);
+    }
+
+    /// The account's messages, newest first.
+    pub fn messages(&self, account: &str) -> Vec<MessageRecord> {
+        let tables = self.lock();
+        tables.messages.iter().rev().filter(|((a, _), _)| a == account).map(|(_, m)| m.clone()).collect()
+    }
+
+    pub fn resolve_requests(&self) -> Vec<ResolveRequest> {
+        self.lock().resolve.values().cloned().collect()
+    }
+
+    pub fn dedupe_records(&self) -> usize {
+        self.lock().dedupe.len()
+    }
+
+    pub fn put_person(&self, person: Person) {
+        self.lock().persons.insert(person.fake_id, person);
+    }
+
+    pub fn put_avatar(&self, fake_id: u64, jpeg: Vec<u8>) {
+        self.lock().avatars.insert(fake_id, jpeg);
+    }
+
+    /// Stores a message as the webhook would: in the pending index while
+    /// its sender is pending.
+    pub fn put_message(&self, message: MessageRecord) {
+        self.lock().insert_message(message);
+    }
+
+    pub fn sender_record(&self, account: &str, open_id: &str) -> Option<Sender> {
+        self.lock().senders.get(&(account.to_owned(), open_id.to_owned())).cloned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Strategy;
+
+    #[test]
+    fn accounts_are_listed_by_id() {
+        let store = MemoryStore::new();
+        for id in ["b", "a", "c"] {
+            store.put_account(Account::new(id, "wx0123456789abcdef", "gh_0123456789ab", Strategy::Time));
+        }
+        store.put_account(Account::new("a", "wx0123456789abcdef", "gh_0123456789ab", Strategy::Auto));
+        let ids: Vec<_> = store.accounts().into_iter().map(|a| (a.id, a.strategy)).collect();
+        assert_eq!(ids, [("a".into(), Strategy::Auto), ("b".into(), Strategy::Time), ("c".into(), Strategy::Time)]);
+    }
+}
