@@ -5,6 +5,7 @@
 //! [`store`] keeps messages, senders and mappings in DynamoDB, and [`secrets`]
 //! holds each account's credentials.
 
+pub mod batch;
 pub mod cache;
 pub mod config;
 pub mod console;

@@ -4,7 +4,6 @@
 //! the profile onto the account's sender, and stamp the sender on every
 //! message that waited for it.
 
-use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -12,8 +11,8 @@ use futures::future::join_all;
 use futures::stream::{self, StreamExt};
 use tokio::sync::OnceCell;
 
+use crate::batch::{self, Hold, Outcome, WorkKey};
 use crate::console::{Console, ConsoleError, ContactInfo, SessionState};
-use crate::resolve::Outcome;
 use crate::secrets::SecretSource;
 use crate::session::{SessionError, Sessions};
 use crate::store::{
@@ -38,13 +37,6 @@ impl Default for ProfileConfig {
     fn default() -> Self {
         Self { avatar_max_bytes: 256 * 1024, attach_page: 25, attach_parallel: 8, parallel: 8 }
     }
-}
-
-/// One sender whose profile is wanted: the key of its stream record.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ProfileKey {
-    pub account: String,
-    pub open_id: String,
 }
 
 /// What an invocation did, for its log line and the figures.
@@ -97,24 +89,13 @@ impl<'a, St: ProfileStore, Se: SecretSource, C: Console> Profiles<'a, St, Se, C>
         f(&mut self.stats.lock().unwrap_or_else(|e| e.into_inner()));
     }
 
-    /// Handles a batch; one outcome per key, in order. Keys of one account
-    /// share one session.
-    pub async fn run(&self, batch: &[ProfileKey], now: i64) -> Vec<Outcome> {
-        let mut by_account: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-        for (i, key) in batch.iter().enumerate() {
-            by_account.entry(&key.account).or_default().push(i);
-        }
-        let mut outcomes: Vec<Option<Outcome>> = vec![None; batch.len()];
-        for (account, indexes) in by_account {
-            let keys: Vec<&ProfileKey> = indexes.iter().map(|&i| &batch[i]).collect();
-            for (i, outcome) in indexes.into_iter().zip(self.account(account, &keys, now).await) {
-                outcomes[i] = Some(outcome);
-            }
-        }
-        outcomes.into_iter().map(|o| o.unwrap_or(Outcome::Done)).collect()
+    /// Handles a batch; one outcome per key, in order. Accounts side by
+    /// side; the keys of one account share one session.
+    pub async fn run(&self, batch: &[WorkKey], now: i64) -> Vec<Outcome> {
+        batch::per_account(batch, |account, keys| async move { self.account(account, &keys, now).await }).await
     }
 
-    async fn account(&self, account_id: &str, keys: &[&ProfileKey], now: i64) -> Vec<Outcome> {
+    async fn account(&self, account_id: &str, keys: &[&WorkKey], now: i64) -> Vec<Outcome> {
         // Senders whose profile is wanted (the others are redeliveries), and
         // the account beside them.
         let (found, account) = futures::join!(
@@ -133,33 +114,54 @@ impl<'a, St: ProfileStore, Se: SecretSource, C: Console> Profiles<'a, St, Se, C>
         if wanted.is_empty() {
             return outcomes;
         }
-        let account = match account {
-            Ok(account) => account,
-            Err(err @ (SessionError::Blocked(_) | SessionError::UnknownAccount)) => {
-                // Never dropped: the sender waits, and `whosent accounts clear` asks again.
-                let reason = err.to_string();
-                for (i, sender) in wanted {
-                    let set =
-                        self.store.set_profile_state(account_id, &sender.open_id, ProfileState::Waiting, Some(&reason));
-                    if let Err(err) = set.await {
-                        outcomes[i] = retry(keys[i], err.into());
-                    }
-                }
-                return outcomes;
-            }
-            Err(err) => {
-                let reason = err.to_string();
-                for (i, _) in wanted {
-                    outcomes[i] = Outcome::Retry(reason.clone());
-                }
-                return outcomes;
-            }
+        let done = match account {
+            Ok(account) => self.senders(&account, keys, wanted, now).await,
+            Err(err) => match Hold::of(&err) {
+                Some(hold) => self.wait(account_id, &hold, keys, wanted).await,
+                None => wanted.into_iter().map(|(i, _)| (i, Outcome::Retry(err.to_string()))).collect(),
+            },
         };
-        // One session for the account, asked for by the first sender that
-        // needs the console; senders side by side, a few at a time.
+        for (i, outcome) in done {
+            outcomes[i] = outcome;
+        }
+        outcomes
+    }
+
+    /// The account is held: its wanted senders wait, stored with the reason.
+    /// Never dropped: `whosent accounts clear` asks for them again.
+    async fn wait(
+        &self,
+        account_id: &str,
+        hold: &Hold,
+        keys: &[&WorkKey],
+        wanted: Vec<(usize, Sender)>,
+    ) -> Vec<(usize, Outcome)> {
+        let reason = hold.reason();
+        let mut done = Vec::with_capacity(wanted.len());
+        for (i, sender) in wanted {
+            let set = self.store.set_profile_state(account_id, &sender.open_id, ProfileState::Waiting, Some(&reason));
+            let outcome = match set.await {
+                Ok(()) => Outcome::Done,
+                Err(err) => retry(keys[i], err.into()),
+            };
+            done.push((i, outcome));
+        }
+        done
+    }
+
+    /// The wanted senders of a usable account, by their positions in `keys`.
+    /// One session for the account, asked for by the first sender that needs
+    /// the console; senders side by side, a few at a time.
+    async fn senders(
+        &self,
+        account: &Account,
+        keys: &[&WorkKey],
+        wanted: Vec<(usize, Sender)>,
+        now: i64,
+    ) -> Vec<(usize, Outcome)> {
         let session = OnceCell::new();
         let runs = wanted.into_iter().map(|(i, sender)| {
-            let (account, session) = (&account, &session);
+            let session = &session;
             async move {
                 match self.one(account, session, &sender, now).await {
                     Ok(()) => (i, Outcome::Done),
@@ -167,17 +169,12 @@ impl<'a, St: ProfileStore, Se: SecretSource, C: Console> Profiles<'a, St, Se, C>
                 }
             }
         });
-        let done: Vec<(usize, Outcome)> =
-            stream::iter(runs).buffer_unordered(self.config.parallel.max(1)).collect().await;
-        for (i, outcome) in done {
-            outcomes[i] = outcome;
-        }
-        outcomes
+        stream::iter(runs).buffer_unordered(self.config.parallel.max(1)).collect().await
     }
 
     /// The sender, if its profile is still wanted. A sender whose profile
     /// was stored meanwhile still gets its waiting messages stamped.
-    async fn wanted(&self, key: &ProfileKey) -> Result<Option<Sender>, StepError> {
+    async fn wanted(&self, key: &WorkKey) -> Result<Option<Sender>, StepError> {
         let Some(sender) = self.store.sender_now(&key.account, &key.open_id).await? else {
             tracing::warn!(account = %key.account, "profile wanted for a sender that is not stored");
             return Ok(None);
@@ -335,7 +332,7 @@ impl<'a, St: ProfileStore, Se: SecretSource, C: Console> Profiles<'a, St, Se, C>
     }
 }
 
-fn retry(key: &ProfileKey, err: StepError) -> Outcome {
+fn retry(key: &WorkKey, err: StepError) -> Outcome {
     let retryable = match &err {
         StepError::Session(e) => e.is_retryable(),
         StepError::Store(_) | StepError::OutOfTime => true,
@@ -364,23 +361,4 @@ pub fn is_jpeg(bytes: &[u8]) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_jpeg_bytes_count_as_an_avatar() {
-        assert!(is_jpeg(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10]));
-        assert!(!is_jpeg(b"<html><body>login</body></html>"));
-        assert!(!is_jpeg(&[0xFF, 0xD8]));
-    }
-
-    #[test]
-    fn an_unknown_gender_code_becomes_unknown() {
-        let mut contact: ContactInfo =
-            serde_json::from_str(r#"{"fake_id": "42", "nick_name": "李雷", "gender": 2}"#).expect("contact info");
-        assert_eq!(profile_of(&contact).gender, 2);
-        assert_eq!(profile_of(&contact).nickname, "李雷");
-        contact.gender = 7;
-        assert_eq!(profile_of(&contact).gender, 0);
-    }
-}
+mod tests;

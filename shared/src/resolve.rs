@@ -75,21 +75,7 @@ impl Default for ResolverConfig {
     }
 }
 
-/// One resolve request of a batch.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct RequestKey {
-    pub account: String,
-    pub open_id: String,
-}
-
-/// What became of one request of the batch.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
-    /// Finished for now (resolved, unresolved with a reason, or waiting for the account).
-    Done,
-    /// To be retried: the reason is logged.
-    Retry(String),
-}
+pub use crate::batch::{Outcome, WorkKey as RequestKey};
 
 /// Console reads of an invocation, for the figures.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -305,16 +305,3 @@ impl<'a, St: SessionStore, Se: SecretSource, C: Console> Sessions<'a, St, Se, C>
         true
     }
 }
-
-/// Deadlines before 2001 are not Unix times: `cargo lambda watch` sends its
-/// timeout (600 000 ms) as the deadline. Such a value counts from now.
-const EARLIEST_DEADLINE_MS: u64 = 978_307_200_000;
-
-/// The time until the invocation's deadline (Unix milliseconds).
-pub fn time_left(deadline_ms: u64, now: Duration) -> Duration {
-    let deadline = Duration::from_millis(deadline_ms);
-    if deadline_ms < EARLIEST_DEADLINE_MS {
-        return deadline;
-    }
-    deadline.saturating_sub(now)
-}

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use lambda_http::{Body, RequestExt};
 use platform::{Config, Knobs};
+use whosent::batch::WorkKey;
 use whosent::lookup::{Lookup, LookupConfig};
-use whosent::profile::ProfileKey;
 use whosent::secrets::SecretsManager;
 use whosent::store::{DynamoStore, Strategy};
 use whosent_integration::emulated::Emulated;
@@ -27,8 +27,8 @@ async fn main() {
     }
     let keys = e.pending().await;
     e.resolve(&keys, &Emulated::quick_config()).await;
-    let batch: Vec<ProfileKey> =
-        keys.iter().map(|k| ProfileKey { account: k.account.clone(), open_id: k.open_id.clone() }).collect();
+    let batch: Vec<WorkKey> =
+        keys.iter().map(|k| WorkKey { account: k.account.clone(), open_id: k.open_id.clone() }).collect();
     e.profiles(&batch).await;
 
     let secret = format!("{}/api-keys", e.table());

@@ -19,10 +19,11 @@ use std::collections::HashSet;
 use std::time::Instant;
 
 use platform::{Config, Knobs, Pace, Planned, Traffic};
+use whosent::batch::WorkKey;
 use whosent::console::{Console, ConsoleConfig, HttpConsole};
 use whosent::ingest::IngestConfig;
 use whosent::matching::{by_user_list, marker};
-use whosent::resolve::{RequestKey, ResolverConfig};
+use whosent::resolve::ResolverConfig;
 use whosent::secrets::{MemorySecrets, Secret};
 use whosent::store::{MemoryStore, Method, Resolution, ResolveState, ResolverStore, Strategy};
 use whosent_integration::emulated::{Emulated, MARKER_KEY};
@@ -164,7 +165,7 @@ struct Literal {
 }
 
 impl Literal {
-    async fn walk(&mut self, e: &Emulated<MemoryStore, MemorySecrets>, batch: &[RequestKey]) {
+    async fn walk(&mut self, e: &Emulated<MemoryStore, MemorySecrets>, batch: &[WorkKey]) {
         if self.console.is_none() {
             let console = HttpConsole::new(&ConsoleConfig::new(e.platform.console_url())).expect("client");
             let account = &e.platform.accounts()[0];

@@ -12,11 +12,12 @@ use std::time::{Duration, Instant};
 
 use platform::{Body, Outgoing, Platform, PushOutcome};
 use serde_json::json;
+use whosent::batch::{Outcome, WorkKey};
 use whosent::console::{Console, ConsoleConfig, HttpConsole};
 use whosent::ingest::{Ingest, IngestConfig};
-use whosent::profile::{ProfileConfig, ProfileKey, Profiles};
+use whosent::profile::{ProfileConfig, Profiles};
 use whosent::push::BodyMode;
-use whosent::resolve::{Outcome, RequestKey, Resolver, ResolverConfig, Stats};
+use whosent::resolve::{Resolver, ResolverConfig, Stats};
 use whosent::secrets::{MemorySecrets, SecretSource, SecretsManager};
 use whosent::session::{SessionConfig, Sessions};
 use whosent::store::{
@@ -183,23 +184,23 @@ where
     }
 
     /// Every pending resolve request of every account.
-    pub async fn pending(&self) -> Vec<RequestKey> {
+    pub async fn pending(&self) -> Vec<WorkKey> {
         let mut keys = Vec::new();
         for account in &self.accounts {
             for request in self.store.requests_in(&account.id, ResolveState::Pending).await.expect("requests") {
-                keys.push(RequestKey { account: request.account, open_id: request.open_id });
+                keys.push(WorkKey { account: request.account, open_id: request.open_id });
             }
         }
         keys
     }
 
     /// Every resolve request of every account, pending or resolved.
-    pub async fn pending_or_resolved(&self) -> Vec<RequestKey> {
+    pub async fn pending_or_resolved(&self) -> Vec<WorkKey> {
         let mut keys = Vec::new();
         for account in &self.accounts {
             for state in [ResolveState::Pending, ResolveState::Resolved] {
                 for request in self.store.requests_in(&account.id, state).await.expect("requests") {
-                    keys.push(RequestKey { account: request.account, open_id: request.open_id });
+                    keys.push(WorkKey { account: request.account, open_id: request.open_id });
                 }
             }
         }
@@ -207,13 +208,13 @@ where
     }
 
     /// Runs the resolver on `batch` as one invocation would.
-    pub async fn resolve(&self, batch: &[RequestKey], config: &ResolverConfig) -> Run {
+    pub async fn resolve(&self, batch: &[WorkKey], config: &ResolverConfig) -> Run {
         self.resolve_at(batch, config, crate::unix_now()).await
     }
 
     /// Runs the resolver with `now` as the invocation's start (the platform's
     /// clock, when it runs virtual time).
-    pub async fn resolve_at(&self, batch: &[RequestKey], config: &ResolverConfig, now: i64) -> Run {
+    pub async fn resolve_at(&self, batch: &[WorkKey], config: &ResolverConfig, now: i64) -> Run {
         self.resolve_with(&self.console(), batch, config, now).await
     }
 
@@ -221,7 +222,7 @@ where
     pub async fn resolve_with<C: Console>(
         &self,
         console: &C,
-        batch: &[RequestKey],
+        batch: &[WorkKey],
         config: &ResolverConfig,
         now: i64,
     ) -> Run {
@@ -234,7 +235,7 @@ where
         &self,
         secrets: &S,
         console: &C,
-        batch: &[RequestKey],
+        batch: &[WorkKey],
         config: &ResolverConfig,
         now: i64,
     ) -> Run {
@@ -251,7 +252,7 @@ where
     }
 
     /// Runs the profile step on `batch` as one invocation would, through `console`.
-    pub async fn profiles_with<C: Console>(&self, console: &C, batch: &[ProfileKey]) -> ProfileRun
+    pub async fn profiles_with<C: Console>(&self, console: &C, batch: &[WorkKey]) -> ProfileRun
     where
         St: ProfileStore,
     {
@@ -264,7 +265,7 @@ where
     }
 
     /// Runs the profile step on `batch` against the emulator's console.
-    pub async fn profiles(&self, batch: &[ProfileKey]) -> ProfileRun
+    pub async fn profiles(&self, batch: &[WorkKey]) -> ProfileRun
     where
         St: ProfileStore,
     {
@@ -291,7 +292,7 @@ where
 
     /// Checks every mapping of `keys` against the emulator's truth; returns
     /// how many were resolved. Panics on any misattribution.
-    pub async fn check_against_truth(&self, keys: &[RequestKey]) -> usize {
+    pub async fn check_against_truth(&self, keys: &[WorkKey]) -> usize {
         let mut resolved = 0;
         for key in keys {
             let index = self.index_of(&key.account);
@@ -305,7 +306,7 @@ where
     }
 
     /// The request's state and reason.
-    pub async fn request_state(&self, key: &RequestKey) -> (ResolveState, Option<String>) {
+    pub async fn request_state(&self, key: &WorkKey) -> (ResolveState, Option<String>) {
         let request = self.store.request(&key.account, &key.open_id).await.expect("request").expect("exists");
         (request.state, request.reason)
     }

@@ -9,9 +9,8 @@ use lambda_http::http::StatusCode;
 use lambda_http::{Body as HttpBody, RequestExt};
 use platform::{Body, Config, Knobs, Outgoing};
 use serde_json::Value;
+use whosent::batch::{Outcome, WorkKey};
 use whosent::lookup::{Lookup, LookupConfig};
-use whosent::profile::ProfileKey;
-use whosent::resolve::{Outcome, RequestKey};
 use whosent::secrets::SecretsManager;
 use whosent::store::{AvatarState, DynamoStore, ProfileState, ProfileStore, ResolverStore, SenderField, Strategy};
 use whosent_integration::emulated::Emulated;
@@ -24,12 +23,12 @@ fn quiet(seed: u64, followers: usize) -> Config {
     Config::small(seed, 1, followers).knobs(Knobs::instant())
 }
 
-fn profile_keys(keys: &[RequestKey]) -> Vec<ProfileKey> {
-    keys.iter().map(|k| ProfileKey { account: k.account.clone(), open_id: k.open_id.clone() }).collect()
+fn profile_keys(keys: &[WorkKey]) -> Vec<WorkKey> {
+    keys.iter().map(|k| WorkKey { account: k.account.clone(), open_id: k.open_id.clone() }).collect()
 }
 
 /// Followers `fans` write `per` texts each; their requests are resolved by time.
-async fn written_and_resolved(e: &Emulated, fans: &[u64], per: usize) -> Vec<RequestKey> {
+async fn written_and_resolved(e: &Emulated, fans: &[u64], per: usize) -> Vec<WorkKey> {
     for round in 0..per {
         for (i, fake_id) in fans.iter().enumerate() {
             e.text(0, *fake_id, &format!("message {round} from follower {i}")).await;

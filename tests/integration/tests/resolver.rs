@@ -2,9 +2,9 @@
 //! Every FakeID it records is checked against the emulator's truth.
 
 use platform::{Body, Config, Knobs, Outgoing};
+use whosent::batch::{Outcome, WorkKey};
 use whosent::console::ConsoleError;
 use whosent::matching::marker;
-use whosent::resolve::{Outcome, RequestKey};
 use whosent::store::{ResolveState, ResolverStore, SessionStore, Strategy};
 use whosent_integration::emulated::{Emulated, MARKER_KEY, Run};
 use whosent_integration::scripted::{Call, ScriptedConsole};
@@ -193,11 +193,11 @@ async fn by_time_a_row_skewed_out_of_its_window_does_not_hand_the_push_to_a_neig
 /// `after_ms`; the run, and then every request pending or resolved.
 async fn resolve_while_writing(
     e: &Emulated,
-    batch: &[RequestKey],
+    batch: &[WorkKey],
     after_ms: u64,
     fake_id: u64,
     text: &str,
-) -> (Run, Vec<RequestKey>) {
+) -> (Run, Vec<WorkKey>) {
     let config = Emulated::quick_config();
     let (run, ()) = tokio::join!(e.resolve(batch, &config), async {
         tokio::time::sleep(std::time::Duration::from_millis(after_ms)).await;

@@ -1,6 +1,4 @@
 use super::*;
-use std::time::Duration;
-use whosent::session::time_left;
 
 fn batch() -> Event {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../events/resolver-stream-batch.json");
@@ -12,7 +10,7 @@ fn the_sample_batch_names_its_resolve_requests() {
     let event = batch();
     let keys = keys_of(&event.records);
     assert_eq!(keys.len(), event.records.len());
-    let ok: Vec<&RequestKey> = keys.iter().filter_map(|k| k.as_ref().ok()).collect();
+    let ok: Vec<&WorkKey> = keys.iter().filter_map(|k| k.as_ref().ok()).collect();
     assert!(ok.len() >= 2);
     assert!(ok.iter().all(|k| !k.account.is_empty() && k.open_id.len() > 8));
 }
@@ -27,13 +25,4 @@ fn a_record_of_another_kind_is_reported_not_resolved() {
     let keys = keys_of(&event.records);
     assert!(keys[0].is_ok());
     assert!(keys[1].as_ref().is_err_and(|e| e.contains("message")));
-}
-
-#[test]
-fn the_time_left_counts_to_the_deadline_or_from_now_when_the_deadline_is_a_duration() {
-    let now = Duration::from_millis(1_795_740_000_000);
-    assert_eq!(time_left(1_795_740_030_000, now), Duration::from_secs(30));
-    assert_eq!(time_left(1_795_739_000_000, now), Duration::ZERO, "passed");
-    // What `cargo lambda watch` sends.
-    assert_eq!(time_left(600_000, now), Duration::from_secs(600));
 }
