@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # respawn.sh BINARY [ARGS...]: the cargo runner of the functions under
-# `cargo lambda watch` on the local stack (stack.sh sets it for watch only, as
+# `cargo lambda watch` on the local stack (scripts/stack sets it for watch only, as
 # CARGO_TARGET_<host>_RUNNER). Runs the function's binary, and runs it again
 # whenever it dies: a panic, a crash, a kill.
 #

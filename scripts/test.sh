@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-venv.sh
+# The local stack's program (scripts/stack): unit tests, seconds.
+"${VENV:-.venv}/bin/python" -m unittest discover -s scripts/stack/tests -t scripts
 cargo build --workspace --all-targets
 # The local stack itself (tests/stack): each test starts and stops a minimal
 # stack of its own, before the one below exists, so that their reloads and
