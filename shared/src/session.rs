@@ -18,8 +18,9 @@ use crate::store::{Account, AccountState, SessionStore, StoreError};
 /// Timing of sessions and logins.
 #[derive(Debug, Clone)]
 pub struct SessionConfig {
-    /// A stored session older than this is not used (the console's maximum
-    /// age is 6 hours; an idle session may end sooner, which 200003 reveals).
+    /// A stored session older than this is not used. The console gives no
+    /// maximum age (the emulator's is 6 hours, `docs/console.md`); a session
+    /// may end sooner, which 200003 reveals.
     pub max_age_secs: i64,
     /// How long one login may hold the lease.
     pub lease_secs: i64,

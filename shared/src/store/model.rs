@@ -12,7 +12,7 @@ pub enum Strategy {
     Time,
     /// Plant a marker in the passive reply and find it in dialog pages (claims 3 and 4).
     UserList,
-    /// By time first, by user list when time cannot decide.
+    /// By user list first (a marker is proof once its reply shows), then by time.
     Auto,
 }
 
@@ -301,7 +301,7 @@ pub struct MessageRecord {
     pub account: String,
     #[serde(flatten)]
     pub features: Features,
-    /// The push.md dedupe key digest, unique per account.
+    /// The dedupe key digest (docs/push.md), unique per account.
     pub dedupe_key: String,
     /// The message XML as the platform sent it (decrypted).
     pub raw_xml: String,
