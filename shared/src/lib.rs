@@ -17,3 +17,6 @@ pub mod resolve;
 pub mod secrets;
 pub mod session;
 pub mod store;
+
+#[cfg(test)]
+mod tests;

@@ -3,11 +3,11 @@
 
 use platform::{Body, Config, Knobs, Outgoing};
 use whosent::console::ConsoleError;
+use whosent::console::{Call, ScriptedConsole};
 use whosent::matching::marker;
 use whosent::resolve::{Outcome, RequestKey};
 use whosent::store::{ResolveState, ResolverStore, SessionStore, Strategy};
 use whosent_integration::emulated::{Emulated, MARKER_KEY, Run};
-use whosent_integration::scripted::{Call, ScriptedConsole};
 
 fn quiet(seed: u64, accounts: usize, followers: usize) -> Config {
     Config::small(seed, accounts, followers).knobs(Knobs::instant())
