@@ -118,3 +118,23 @@ async fn an_event_sender_has_no_row_and_waits_until_it_writes() {
     let run = w.resolve(&keys).await;
     assert_eq!(w.check_against_truth(&keys).await, 1, "{run:?}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_marker_typed_by_another_follower_is_not_taken_for_a_pending_sender() {
+    let w = World::new(&[Strategy::UserList], 30);
+    let fans = w.fans(0);
+    let (victim, impostor) = (fans[3], fans[4]);
+    // The victim's message and its reply show late; meanwhile the
+    // impostor's page holds the victim's marker in their own text.
+    w.set_console_delay(600);
+    w.text(0, victim, "hello").await;
+    w.set_console_delay(0);
+    let victims_marker = marker::marker(MARKER_KEY.as_bytes(), &open_id(0, victim));
+    w.text(0, impostor, &format!("copy: {victims_marker}")).await;
+    let keys = w.pending().await;
+    assert_eq!(keys.len(), 2);
+    w.console.advance(10);
+    let run = w.resolve(&keys).await;
+    assert_eq!(w.check_against_truth(&keys).await, 1, "{run:?}");
+    assert_eq!(w.mapped(0, &open_id(0, victim)).await, None, "the victim was not mapped to the impostor");
+}
