@@ -19,3 +19,6 @@ pub mod resolve;
 pub mod secrets;
 pub mod session;
 pub mod store;
+
+#[cfg(test)]
+mod tests;

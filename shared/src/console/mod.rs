@@ -5,15 +5,27 @@
 //! carries the session's token and cookies; every console code becomes a
 //! typed [`ConsoleError`]; FakeIDs are accepted as numbers or strings, lists
 //! encoded twice are decoded twice, and message content is unescaped.
+//!
+//! With the `twins` feature (and in this crate's tests), [`MemoryConsole`]
+//! is the port's in-memory twin and [`ScriptedConsole`] wraps either to
+//! answer chosen calls with errors.
 
 mod client;
 mod de;
 mod error;
+#[cfg(any(test, feature = "twins"))]
+pub mod memory;
 pub mod model;
+#[cfg(any(test, feature = "twins"))]
+pub mod scripted;
 
 pub use client::{ConsoleConfig, HttpConsole, password_digest};
 pub use error::ConsoleError;
+#[cfg(any(test, feature = "twins"))]
+pub use memory::MemoryConsole;
 pub use model::{Contact, ContactInfo, Dialog, FollowerPage, Group, Home, MessageItem, MessageQuery, SessionState};
+#[cfg(any(test, feature = "twins"))]
+pub use scripted::{Call, ScriptedConsole};
 
 use crate::secrets::Secret;
 

@@ -7,7 +7,6 @@
 //! scripts/stack.sh up`), source its `endpoints.env`, then `cargo test`.
 
 pub mod emulated;
-pub mod scripted;
 pub mod webhook_server;
 
 use std::collections::HashMap;

@@ -10,12 +10,12 @@ use lambda_http::{Body as HttpBody, RequestExt};
 use platform::{Body, Config, Knobs, Outgoing};
 use serde_json::Value;
 use whosent::batch::{Outcome, WorkKey};
+use whosent::console::{Call, ScriptedConsole};
 use whosent::lookup::{Lookup, LookupConfig};
 use whosent::secrets::SecretsManager;
 use whosent::store::{AvatarState, DynamoStore, ProfileState, ProfileStore, ResolverStore, SenderField, Strategy};
 use whosent_integration::emulated::Emulated;
 use whosent_integration::put_secret;
-use whosent_integration::scripted::{Call, ScriptedConsole};
 
 const API_KEY: &str = "integration-key-0123456789";
 

@@ -4,10 +4,10 @@
 use platform::{Body, Config, Knobs, Outgoing};
 use whosent::batch::{Outcome, WorkKey};
 use whosent::console::ConsoleError;
+use whosent::console::{Call, ScriptedConsole};
 use whosent::matching::marker;
 use whosent::store::{ResolveState, ResolverStore, SessionStore, Strategy};
 use whosent_integration::emulated::{Emulated, MARKER_KEY, Run};
-use whosent_integration::scripted::{Call, ScriptedConsole};
 
 fn quiet(seed: u64, accounts: usize, followers: usize) -> Config {
     Config::small(seed, accounts, followers).knobs(Knobs::instant())

@@ -1,15 +1,13 @@
-//! A console client whose calls can be intercepted: a test decides, per
-//! endpoint, to let the call through to the real client (the emulator's) or
-//! to answer it with an error, and may act on the emulator first.
+//! A console whose calls can be intercepted: a test decides, per endpoint,
+//! to let the call through to the wrapped console (the emulator's over HTTP,
+//! or [`super::MemoryConsole`]) or to answer it with an error, and may act
+//! on the world behind the console first.
 
-use whosent::console::{
-    Console, ConsoleError, ContactInfo, Dialog, FollowerPage, Home, HttpConsole, MessageItem, MessageQuery,
-    SessionState,
-};
-use whosent::secrets::Secret;
+use super::{Console, ConsoleError, ContactInfo, Dialog, FollowerPage, Home, MessageItem, MessageQuery, SessionState};
+use crate::secrets::Secret;
 
 /// The endpoint a call is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Call {
     Login,
     Home,
@@ -26,15 +24,20 @@ pub enum Call {
 /// What a script returns for a call: `None` lets it through.
 type Script<'a> = Box<dyn Fn(Call) -> Option<ConsoleError> + Send + Sync + 'a>;
 
-/// The real client, with `script` asked before every call.
-pub struct ScriptedConsole<'a> {
-    inner: HttpConsole,
+/// The wrapped console, with `script` asked before every call.
+pub struct ScriptedConsole<'a, C> {
+    inner: C,
     script: Script<'a>,
 }
 
-impl<'a> ScriptedConsole<'a> {
-    pub fn new(inner: HttpConsole, script: impl Fn(Call) -> Option<ConsoleError> + Send + Sync + 'a) -> Self {
+impl<'a, C: Console> ScriptedConsole<'a, C> {
+    pub fn new(inner: C, script: impl Fn(Call) -> Option<ConsoleError> + Send + Sync + 'a) -> Self {
         Self { inner, script: Box::new(script) }
+    }
+
+    /// The wrapped console.
+    pub fn inner(&self) -> &C {
+        &self.inner
     }
 
     fn ask(&self, call: Call) -> Result<(), ConsoleError> {
@@ -42,7 +45,7 @@ impl<'a> ScriptedConsole<'a> {
     }
 }
 
-impl Console for ScriptedConsole<'_> {
+impl<C: Console> Console for ScriptedConsole<'_, C> {
     async fn login(
         &self,
         username: &str,
