@@ -1,6 +1,6 @@
 //! The crate's core tested without services: the webhook's logic, the
-//! resolver and the session layer on the in-memory store, secrets and
-//! console. Pushes go through [`Ingest`] as the webhook takes them; the
+//! resolver, the profile step and the session layer on the in-memory
+//! store, secrets and console. Pushes go through [`Ingest`] as the webhook takes them; the
 //! console records each follower message and each passive reply as the
 //! platform would. Time is the console's clock, moved by the tests, and
 //! tokio's paused clock for the waits and backoffs in between.
@@ -13,6 +13,7 @@ mod by_time;
 mod by_user_list;
 mod console;
 mod faults;
+mod profile;
 mod redelivery;
 mod sessions;
 
@@ -22,6 +23,7 @@ use std::time::{Duration, Instant};
 use crate::console::memory::{ConsoleAccount, Row};
 use crate::console::{Console, ContactInfo, MemoryConsole};
 use crate::ingest::{Body as Answered, Ingest, IngestConfig};
+use crate::profile::{ProfileConfig, Profiles, Stats as ProfileStats};
 use crate::push::signature::sign;
 use crate::push::{BodyMode, PushQuery};
 use crate::resolve::{Outcome, RequestKey, Resolver, ResolverConfig, Stats};
@@ -81,6 +83,14 @@ impl Body {
 pub struct Run {
     pub outcomes: Vec<Outcome>,
     pub stats: Stats,
+    pub logins: usize,
+}
+
+/// What one run of the profile step did.
+#[derive(Debug)]
+pub struct ProfileRun {
+    pub outcomes: Vec<Outcome>,
+    pub stats: ProfileStats,
     pub logins: usize,
 }
 
@@ -271,6 +281,22 @@ impl World {
         let resolver = Resolver::new(&self.store, secrets, sessions, config, deadline);
         let outcomes = resolver.run(batch, self.console.now()).await;
         Run { outcomes, stats: resolver.stats(), logins: resolver.logins() }
+    }
+
+    /// Runs the profile step on `batch` through `console`, as one
+    /// invocation at the console's now with a minute to run.
+    pub async fn profiles_with<C: Console>(&self, console: &C, batch: &[RequestKey]) -> ProfileRun {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let sessions = Sessions::new(&self.store, &self.secrets, console, session_config(), deadline);
+        let config = ProfileConfig::default();
+        let profiles = Profiles::new(&self.store, sessions, &config, deadline);
+        let outcomes = profiles.run(batch, self.console.now()).await;
+        ProfileRun { outcomes, stats: profiles.stats(), logins: profiles.logins() }
+    }
+
+    /// Runs the profile step on `batch`.
+    pub async fn profiles(&self, batch: &[RequestKey]) -> ProfileRun {
+        self.profiles_with(&self.console, batch).await
     }
 
     /// The FakeID whosent mapped (account index, openID) to.
