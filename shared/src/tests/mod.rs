@@ -1,9 +1,9 @@
 //! The crate's core tested without services: the webhook's logic, the
 //! resolver, the profile step and the session layer on the in-memory
-//! store, secrets and console. Pushes go through [`Ingest`] as the webhook takes them; the
-//! console records each follower message and each passive reply as the
-//! platform would. Time is the console's clock, moved by the tests, and
-//! tokio's paused clock for the waits and backoffs in between.
+//! store, secrets and console. Pushes go through [`Ingest`] as the webhook
+//! takes them; the console records each follower message and each passive
+//! reply as the platform would. Time is the console's clock, moved by the
+//! tests, and tokio's paused clock for the waits and backoffs in between.
 //!
 //! The end-to-end layer (moto and the platform emulator) is in
 //! `tests/integration`.
