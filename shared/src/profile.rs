@@ -151,7 +151,8 @@ impl<'a, St: ProfileStore, Se: SecretSource, C: Console> Profiles<'a, St, Se, C>
 
     /// The wanted senders of a usable account, by their positions in `keys`.
     /// One session for the account, asked for by the first sender that needs
-    /// the console; senders side by side, a few at a time.
+    /// the console; senders side by side, a few at a time. When a login puts
+    /// the account on hold (a refused password), the senders it stopped wait.
     async fn senders(
         &self,
         account: &Account,
@@ -162,14 +163,25 @@ impl<'a, St: ProfileStore, Se: SecretSource, C: Console> Profiles<'a, St, Se, C>
         let session = OnceCell::new();
         let runs = wanted.into_iter().map(|(i, sender)| {
             let session = &session;
-            async move {
-                match self.one(account, session, &sender, now).await {
-                    Ok(()) => (i, Outcome::Done),
-                    Err(err) => (i, retry(keys[i], err)),
-                }
-            }
+            async move { (i, self.one(account, session, &sender, now).await, sender) }
         });
-        stream::iter(runs).buffer_unordered(self.config.parallel.max(1)).collect().await
+        let results: Vec<_> = stream::iter(runs).buffer_unordered(self.config.parallel.max(1)).collect().await;
+        let mut done = Vec::with_capacity(results.len());
+        let mut held = Vec::new();
+        for (i, result, sender) in results {
+            match result {
+                Ok(()) => done.push((i, Outcome::Done)),
+                Err(StepError::Session(err)) => match Hold::of(&err) {
+                    Some(hold) => held.push((hold, i, sender)),
+                    None => done.push((i, retry(keys[i], err.into()))),
+                },
+                Err(err) => done.push((i, retry(keys[i], err))),
+            }
+        }
+        for (hold, i, sender) in held {
+            done.extend(self.wait(&account.id, &hold, keys, vec![(i, sender)]).await);
+        }
+        done
     }
 
     /// The sender, if its profile is still wanted. A sender whose profile

@@ -9,6 +9,7 @@
 //! secret changes or an operator clears the account. The password never
 //! reaches a log line.
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use crate::console::{Console, ConsoleError, SessionState};
@@ -95,6 +96,9 @@ pub struct Sessions<'a, St, Se, C> {
     /// Calls of one invocation run side by side and share its lease owner:
     /// they take turns here, so that one login serves them all.
     acquiring: tokio::sync::Mutex<()>,
+    /// Accounts whose login this invocation saw refused: not tried again,
+    /// since every refused try brings the console's captcha closer.
+    refused: std::sync::Mutex<HashMap<String, AccountState>>,
 }
 
 impl<'a, St: SessionStore, Se: SecretSource, C: Console> Sessions<'a, St, Se, C> {
@@ -109,6 +113,7 @@ impl<'a, St: SessionStore, Se: SecretSource, C: Console> Sessions<'a, St, Se, C>
             deadline,
             logins: Default::default(),
             acquiring: tokio::sync::Mutex::new(()),
+            refused: Default::default(),
         }
     }
 
@@ -203,6 +208,9 @@ impl<'a, St: SessionStore, Se: SecretSource, C: Console> Sessions<'a, St, Se, C>
     ) -> Result<SessionState, SessionError> {
         let waited_until = Instant::now() + self.config.wait_for_login;
         let _turn = self.acquiring.lock().await;
+        if let Some(state) = self.refused_state(&account.id) {
+            return Err(SessionError::Blocked(state));
+        }
         loop {
             let stored = self.store.session(&account.id).await?.and_then(|record| record.session);
             if let Some(session) =
@@ -220,9 +228,16 @@ impl<'a, St: SessionStore, Se: SecretSource, C: Console> Sessions<'a, St, Se, C>
         }
     }
 
+    fn refused_state(&self, account: &str) -> Option<AccountState> {
+        self.refused.lock().unwrap_or_else(|e| e.into_inner()).get(account).copied()
+    }
+
     /// Logs in under the lease, which is released whatever happens.
     async fn login(&self, account: &Account, now: i64) -> Result<SessionState, SessionError> {
         let result = self.login_inner(account, now).await;
+        if let Err(SessionError::Blocked(state)) = &result {
+            self.refused.lock().unwrap_or_else(|e| e.into_inner()).insert(account.id.clone(), *state);
+        }
         if result.is_err() {
             // The lease also expires by itself; failing to release it only delays others.
             let _ = self.store.release_lease(&account.id, &self.owner).await;
