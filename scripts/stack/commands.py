@@ -115,7 +115,7 @@ def start(settings, dirs, meta, stopwatch):
         run.warm(functions)
         stopwatch.lap("warm-up")
         write(dirs.file("endpoints.env"), config.endpoints_env(settings, addresses))
-        print(f"local stack up (minimal: moto, webhook) in {stopwatch.summary()}: {dirs.file('endpoints.env')}")
+        print(f"local stack up (minimal: moto, webhook) in {stopwatch.summary()}: {dirs.file('endpoints.env')}", flush=True)
         return
     api_key = run.tables_and_keys()
     platform = run.platform()
