@@ -8,9 +8,12 @@ Modules:
 * `workspace`: what cargo says about the workspace: the functions, the
   folders `cargo lambda watch` reloads on (and its ignore file), the builds.
 * `processes`: the stack folder (pids, logs), starting a service in its own
-  process group, readiness waits, stopping by process group.
+  process group, readiness waits, stopping by process group, the stopwatch
+  of `up`.
 * `services`: each service's command line and start: moto, the table and the
   API keys, the platform emulator, `cargo lambda watch`, the event source.
+* `warm`: every instance of every function under watch started and
+  answering before `up` returns.
 * `commands`: `up` and `down`.
 * `cli`: the command line.
 """

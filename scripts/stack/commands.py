@@ -11,6 +11,8 @@ STACK_SERVICES=full (the default) starts:
     through watch's invoke API.
 STACK_SERVICES=minimal starts moto and the webhook under watch only (the
 integration tests read the stream and call the resolver themselves).
+Either returns once every instance of every function under watch answers
+(`warm`), and says how long its start took.
 
 STACK_DIR holds pids, logs, endpoints.env and the dead letters, so that
 several stacks (the demo, the tests) can run side by side. Any folder will
@@ -44,6 +46,7 @@ def down(settings):
 
 def up(settings):
     """Starts the stack and writes `endpoints.env`; returns the exit status."""
+    stopwatch = processes.Stopwatch()
     dirs = processes.StackDir(settings.stack_dir)
     if processes.running(dirs):
         print(
@@ -65,7 +68,7 @@ def up(settings):
     with open(dirs.file("watch.ignore"), "w") as f:
         f.write(workspace.ignore_file(rules))
     try:
-        start(settings, dirs, meta)
+        start(settings, dirs, meta, stopwatch)
     except BaseException as error:  # noqa: BLE001 - whatever stopped `up`, stop what it started
         print("stack: up failed; stopping what it started", file=sys.stderr)
         down(settings)
@@ -87,12 +90,14 @@ def prepare(settings):
     return meta, workspace.ignore_rules(watched)
 
 
-def start(settings, dirs, meta):
-    """Builds, then starts the services in order, each once the one before is ready."""
+def start(settings, dirs, meta, stopwatch):
+    """Builds, then starts the services in order, each once the one before is ready,
+    and returns once every instance of every function under watch answers."""
     addresses = Addresses(processes.free_port(), processes.free_port())
     functions = workspace.function_names(meta, settings.root) if settings.full else ["webhook"]
     # Build first, so that watch serves at once.
     workspace.build(settings.root, functions, settings.full)
+    stopwatch.lap("build")
     run = Run(settings, dirs, addresses, workspace.bin_dir(meta))
     # Watch reacts to the functions' sources only (workspace), and an instance
     # that dies is started again in place (scripts/respawn.sh says why).
@@ -106,8 +111,11 @@ def start(settings, dirs, meta):
     write(dirs.file("functions.env"), config.functions_env(settings, addresses))
     if not settings.full:
         run.watch(watch_env)
+        stopwatch.lap("services")
+        run.warm(functions)
+        stopwatch.lap("warm-up")
         write(dirs.file("endpoints.env"), config.endpoints_env(settings, addresses))
-        print(f"local stack up (minimal: moto, webhook): {dirs.file('endpoints.env')}", flush=True)
+        print(f"local stack up (minimal: moto, webhook) in {stopwatch.summary()}: {dirs.file('endpoints.env')}", flush=True)
         return
     api_key = run.tables_and_keys()
     platform = run.platform()
@@ -116,8 +124,11 @@ def start(settings, dirs, meta):
     mappings = stream_mappings(functions)
     if mappings:
         run.event_source(mappings)
+    stopwatch.lap("services")
+    run.warm(functions)
+    stopwatch.lap("warm-up")
     write(dirs.file("endpoints.env"), config.endpoints_env(settings, addresses, api_key, platform))
-    print(f"local stack up: {dirs.file('endpoints.env')}")
+    print(f"local stack up in {stopwatch.summary()}: {dirs.file('endpoints.env')}")
     print(f"  functions under watch: {' '.join(functions)}; stream mappings: {' '.join(mappings) or 'none'}")
     print(f"  logs in {dirs.file('logs')}, dead letters in {dirs.file('dlq')}", flush=True)
 

@@ -7,7 +7,8 @@ PLATFORM_DELAY (as `platform serve --latency/--delay`), PLATFORM_ARGS (more
 `platform serve` options), WATCH_CONCURRENCY (instances per function: 3 in
 the full stack, watch's own 1 in the minimal one unless set),
 EVENT_SOURCE_WINDOW_MS (0, as the template), EVENT_SOURCE_ARGS (more
-event-source options), RUST_LOG (info).
+event-source options), RUST_LOG (info), WARM_TIMEOUT (seconds `up` waits for
+every instance of every function to answer, 300; 0 skips the warm-up).
 """
 
 import os
@@ -16,6 +17,8 @@ from dataclasses import dataclass
 LOOPBACK = "127.0.0.1"
 SERVICES = ("full", "minimal")
 API_KEYS_SECRET = "whosent/api-keys"
+# The functions the stream's event source mappings invoke, when they exist.
+STREAM_FUNCTIONS = ("resolver", "profile")
 # The key of the sample lookup events (events/lookup-*.json), accepted by the
 # local stack so that `cargo lambda invoke lookup --data-file …` is answered.
 SAMPLE_API_KEY = "local-sample-key-0123456789"
@@ -60,6 +63,7 @@ class Settings:
     watch_concurrency: str | None
     event_source_window_ms: str
     event_source_args: tuple
+    warm_timeout: str
     environ: dict
 
     @classmethod
@@ -81,12 +85,18 @@ class Settings:
             watch_concurrency=knob(environ, "WATCH_CONCURRENCY"),
             event_source_window_ms=knob(environ, "EVENT_SOURCE_WINDOW_MS", "0"),
             event_source_args=tuple(words(environ, "EVENT_SOURCE_ARGS")),
+            warm_timeout=knob(environ, "WARM_TIMEOUT", "300"),
             environ=dict(environ),
         )
 
     @property
     def full(self):
         return self.services == "full"
+
+    @property
+    def instances(self):
+        """Instances per function under watch: 3 in the full stack, watch's own 1 in the minimal one, unless set."""
+        return int(self.watch_concurrency or (3 if self.full else 1))
 
     def child_env(self, extra=None):
         """The environment of a service: ours, the venv's tools first on PATH, and `extra`."""
@@ -110,6 +120,12 @@ class Addresses:
     @property
     def invoke_url(self):
         return f"http://{LOOPBACK}:{self.watch_port}"
+
+    @property
+    def probe_url(self):
+        """What watch answers (405) without invoking a function: a GET of its invoke API.
+        Any other path would start an instance of the default function in the minimal stack."""
+        return f"{self.invoke_url}/2015-03-31/functions/webhook/invocations"
 
     @property
     def webhook_url(self):

@@ -32,6 +32,26 @@ def free_port(host=LOOPBACK):
         return s.getsockname()[1]
 
 
+class Stopwatch:
+    """The time since it was made, and its laps (named spans one after the other)."""
+
+    def __init__(self, clock=time.monotonic):
+        self.clock = clock
+        self.started = self.last = clock()
+        self.laps = []
+
+    def lap(self, name):
+        now = self.clock()
+        self.laps.append((name, now - self.last))
+        self.last = now
+
+    def summary(self):
+        """Like `12.3 s (build 1.0 s, warm-up 8.2 s)`."""
+        laps = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in self.laps)
+        total = f"{self.clock() - self.started:.1f} s"
+        return f"{total} ({laps})" if laps else total
+
+
 class StackDir:
     """The stack folder: `pids/`, `logs/` and the files `up` writes."""
 

@@ -7,13 +7,12 @@ read and tested without starting anything; `Run` starts them.
 import json
 import os
 import subprocess
+import sys
 from dataclasses import dataclass
 
-from . import processes
-from .config import API_KEYS_SECRET, LOOPBACK, SAMPLE_API_KEY, Platform, aws_env
+from . import processes, warm
+from .config import API_KEYS_SECRET, LOOPBACK, SAMPLE_API_KEY, STREAM_FUNCTIONS, Platform, aws_env
 
-# The functions the stream's event source mappings invoke, when they exist.
-STREAM_FUNCTIONS = ("resolver", "profile")
 EVENT_SOURCE_READY = "event-source: ready"
 
 
@@ -32,10 +31,10 @@ def watch_command(settings, addresses, env_file):
     command = ["cargo", "lambda", "watch", "--invoke-address", LOOPBACK]
     command += ["--invoke-port", str(addresses.watch_port), "--env-file", env_file]
     if settings.full:
-        return command + ["--concurrency", settings.watch_concurrency or "3"]
+        return command + ["--concurrency", str(settings.instances)]
     command += ["--bin", "webhook"]
     if settings.watch_concurrency:
-        command += ["--concurrency", settings.watch_concurrency]
+        command += ["--concurrency", str(settings.instances)]
     return command
 
 
@@ -106,7 +105,7 @@ class Run:
     def watch(self, watch_env):
         env_file = self.dirs.file("functions.env")
         self.start("watch", watch_command(self.settings, self.addresses, env_file), watch_env)
-        processes.wait_for_url(self.dirs, "watch", self.addresses.invoke_url + "/")
+        processes.wait_for_url(self.dirs, "watch", self.addresses.probe_url)
 
     def tables_and_keys(self):
         """Creates the table and the API keys secret; returns the caller's new API key."""
@@ -136,3 +135,18 @@ class Run:
         )
         self.start("event-source", command, self.aws())
         processes.wait_for_line(self.dirs, "event-source", EVENT_SOURCE_READY)
+
+    def warm(self, functions):
+        """Until every instance of every function under watch answers (see `warm`)."""
+        seconds = float(self.settings.warm_timeout)
+        if seconds <= 0:
+            return
+        census = warm.Census(self.dirs.pid("watch"), self.addresses.watch_port)
+        census = census if census.available() else None
+        want = self.settings.instances
+        print(f"warming {want} instance(s) of each function: {' '.join(functions)}", flush=True)
+        try:
+            warm.warm_all(self.addresses.invoke_url, functions, want, self.settings.root, census, seconds)
+        except warm.NotWarm as error:
+            print(f"stack: {error}", file=sys.stderr)
+            processes.fail_with_log(self.dirs, "watch")

@@ -70,7 +70,7 @@ class CommandsTest(unittest.TestCase):
         self.assertIn(f"a stack is already running in {self.stack_dir}", stderr.getvalue())
 
     def test_a_failed_up_stops_what_it_started(self):
-        def start(settings, dirs, meta):
+        def start(settings, dirs, meta, stopwatch):
             processes.start(dirs, "moto", ["sleep", "60"], dict(os.environ))
             processes.fail_with_log(dirs, "moto")
 

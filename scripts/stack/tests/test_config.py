@@ -67,11 +67,22 @@ class SettingsTest(unittest.TestCase):
         self.assertEqual((env["HOME"], env["EXTRA"]), ("/home/x", "1"))
 
 
+class InstancesTest(unittest.TestCase):
+    def test_instances_per_function_and_the_warm_up_s_timeout(self):
+        self.assertEqual(settings().instances, 3)
+        self.assertEqual(settings(STACK_SERVICES="minimal").instances, 1)
+        self.assertEqual(settings(WATCH_CONCURRENCY="2").instances, 2)
+        self.assertEqual(settings(STACK_SERVICES="minimal", WATCH_CONCURRENCY="4").instances, 4)
+        self.assertEqual(settings().warm_timeout, "300")
+        self.assertEqual(settings(WARM_TIMEOUT="0").warm_timeout, "0")
+
+
 class EnvFilesTest(unittest.TestCase):
     def test_addresses(self):
         self.assertEqual(ADDRESSES.endpoint, "http://127.0.0.1:5001")
         self.assertEqual(ADDRESSES.webhook_url, "http://127.0.0.1:9001/lambda-url/webhook")
         self.assertEqual(ADDRESSES.api_url, "http://127.0.0.1:9001/lambda-url/lookup")
+        self.assertEqual(ADDRESSES.probe_url, "http://127.0.0.1:9001/2015-03-31/functions/webhook/invocations")
 
     def test_functions_env(self):
         text = functions_env(settings(TABLE_NAME="t", RUST_LOG="debug"), ADDRESSES)
