@@ -9,7 +9,7 @@ pub mod cache;
 pub mod console;
 pub mod ingest;
 pub mod lookup;
-pub mod matching;
+pub mod marker;
 pub mod profile;
 pub mod push;
 pub mod quote;

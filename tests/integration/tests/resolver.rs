@@ -3,7 +3,7 @@
 
 use platform::{Body, Config, Knobs, Outgoing};
 use whosent::console::ConsoleError;
-use whosent::matching::marker;
+use whosent::marker;
 use whosent::resolve::{Outcome, RequestKey};
 use whosent::store::{ResolveState, ResolverStore, SessionStore, Strategy};
 use whosent_integration::emulated::{Emulated, MARKER_KEY, Run};

@@ -3,8 +3,8 @@
 
 use std::collections::HashMap;
 
-use super::marker;
 use crate::console::Dialog;
+use crate::marker;
 
 /// A marker seen in a follower's dialog page.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,14 +7,15 @@
 //! console call, a mapping is never overwritten by a different FakeID, and a
 //! follower already moved is not moved again.
 
+pub mod by_time;
+pub mod by_user_list;
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use futures::future::join_all;
 
 use crate::console::{Console, ConsoleError, Contact, Dialog, MessageItem, MessageQuery, SessionState};
-use crate::matching::by_time::{self, Verdict};
-use crate::matching::by_user_list;
 use crate::secrets::{MarkerSecret, SecretSource};
 use crate::session::{SessionError, Sessions};
 use crate::store::Strategy;
@@ -22,6 +23,7 @@ use crate::store::{
     Account, MappingOutcome, MarkerRecord, Method, Resolution, ResolveHint, ResolveRequest, ResolveState,
     ResolverStore, StoreError, WalkRecord,
 };
+use by_time::Verdict;
 
 /// Tuning of the two methods.
 #[derive(Debug, Clone)]

@@ -1,0 +1,5 @@
+//! By time (claim 5).
+
+pub mod decide;
+
+pub use decide::*;
