@@ -9,7 +9,7 @@ use std::time::Duration;
 use sha1::{Digest, Sha1};
 
 use crate::cache::TtlCache;
-use crate::matching::marker;
+use crate::marker;
 use crate::push::{self, BodyMode, Event, Freshness, Kind, Push, PushError, PushKeys, PushQuery, Reply, Verified};
 use crate::secrets::{MarkerSecret, PushCredentials, SecretCache, SecretSource, SecretsError};
 use crate::store::{

@@ -11,7 +11,7 @@ pub mod config;
 pub mod console;
 pub mod ingest;
 pub mod lookup;
-pub mod matching;
+pub mod marker;
 pub mod profile;
 pub mod push;
 pub mod quote;

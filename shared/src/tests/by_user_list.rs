@@ -5,7 +5,7 @@
 use super::{Body, MARKER_KEY, World, open_id};
 use crate::console::Call;
 use crate::console::memory::FIRST_CREATED_GROUP;
-use crate::matching::marker;
+use crate::marker;
 use crate::resolve::Outcome;
 use crate::store::{ResolveState, Strategy};
 

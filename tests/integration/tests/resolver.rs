@@ -5,7 +5,7 @@ use platform::{Body, Config, Knobs, Outgoing};
 use whosent::batch::{Outcome, WorkKey};
 use whosent::console::ConsoleError;
 use whosent::console::{Call, ScriptedConsole};
-use whosent::matching::marker;
+use whosent::marker;
 use whosent::store::{ResolveState, ResolverStore, SessionStore, Strategy};
 use whosent_integration::emulated::{Emulated, MARKER_KEY, Run};
 

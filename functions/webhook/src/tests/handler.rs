@@ -169,7 +169,7 @@ async fn an_unresolved_sender_on_a_user_list_account_gets_an_encrypted_marker_re
     assert!(envelope.verify("spamtest"));
     let key = AesKey::from_encoding_aes_key("abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG").unwrap();
     let reply = whosent::push::Elements::parse(&key.decrypt(&envelope.encrypt, &account.appid).unwrap()).unwrap();
-    let expected = whosent::matching::marker::marker(b"k1", "oyORnuP8q7ou2gfYjqLzSIWZf0rs");
+    let expected = whosent::marker::marker(b"k1", "oyORnuP8q7ou2gfYjqLzSIWZf0rs");
     assert!(reply.get("Content").unwrap().contains(&expected));
     assert_eq!(reply.get("ToUserName"), Some("oyORnuP8q7ou2gfYjqLzSIWZf0rs"));
     assert!(world.store.resolve_requests()[0].first_hint.marker_planted);

@@ -1,4 +1,6 @@
-//! The user-list marker: a short, keyed digest of an openID.
+//! The user-list marker: a short, keyed digest of an openID. The webhook
+//! plants it in its reply to an unresolved sender; the resolver's user-list
+//! method looks for it on followers' dialog pages.
 //!
 //! `ws-` followed by 12 hex digits of HMAC-SHA1(marker key, openID). Without
 //! the account's marker key nobody can compute it, and it reveals nothing

@@ -1,5 +1,5 @@
-//! By time (claim 5): match a push's CreateTime, kind and content to a row
-//! of the console's message list.
+//! By time (claim 5), the decision: match a push's CreateTime, kind and
+//! content to a row of the console's message list.
 //!
 //! A row is a candidate for a push when it came from a follower, its
 //! `date_time` is within the skew of the push's CreateTime, it is of the same
