@@ -335,5 +335,4 @@ fn account_input(
 }
 
 #[cfg(test)]
-#[path = "tests/main.rs"]
 mod tests;

@@ -86,5 +86,4 @@ pub fn webhook_base(base: &str) -> Result<(), AdminError> {
 }
 
 #[cfg(test)]
-#[path = "tests/validate.rs"]
 mod tests;

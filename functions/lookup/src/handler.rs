@@ -147,5 +147,4 @@ fn respond(status: StatusCode, content_type: &'static str, body: Body) -> Respon
 }
 
 #[cfg(test)]
-#[path = "tests/handler.rs"]
 mod tests;

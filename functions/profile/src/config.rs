@@ -50,5 +50,4 @@ impl Config {
 }
 
 #[cfg(test)]
-#[path = "tests/config.rs"]
 mod tests;

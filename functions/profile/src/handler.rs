@@ -76,5 +76,4 @@ where
 }
 
 #[cfg(test)]
-#[path = "tests/handler.rs"]
 mod tests;

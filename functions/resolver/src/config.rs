@@ -60,5 +60,4 @@ fn tuning(env: &Env<'_>) -> Result<ResolverConfig, ConfigError> {
 }
 
 #[cfg(test)]
-#[path = "tests/config.rs"]
 mod tests;

@@ -78,5 +78,4 @@ where
 }
 
 #[cfg(test)]
-#[path = "tests/handler.rs"]
 mod tests;

@@ -42,5 +42,4 @@ impl Config {
 }
 
 #[cfg(test)]
-#[path = "tests/config.rs"]
 mod tests;

@@ -163,9 +163,4 @@ fn respond(status: StatusCode, content_type: &'static str, body: String) -> Resp
 }
 
 #[cfg(test)]
-#[path = "tests/handler.rs"]
 mod tests;
-
-#[cfg(test)]
-#[path = "tests/forgery.rs"]
-mod forgery_tests;

@@ -280,5 +280,4 @@ fn equal(expected: &Value, value: &Value) -> bool {
 }
 
 #[cfg(test)]
-#[path = "tests/filter.rs"]
 mod tests;

@@ -185,5 +185,4 @@ impl Invoker for MemoryInvoker {
 }
 
 #[cfg(test)]
-#[path = "tests/invoke.rs"]
 mod tests;

@@ -499,5 +499,4 @@ fn invalid(records: &[StreamRecord], _what: &Value) -> Vec<usize> {
 }
 
 #[cfg(test)]
-#[path = "tests/mapping.rs"]
 mod tests;

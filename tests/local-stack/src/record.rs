@@ -134,5 +134,4 @@ pub fn attribute(value: &AttributeValue) -> Value {
 }
 
 #[cfg(test)]
-#[path = "tests/record.rs"]
 mod tests;

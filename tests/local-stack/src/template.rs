@@ -169,5 +169,4 @@ fn strip_comment(value: &str) -> &str {
 }
 
 #[cfg(test)]
-#[path = "tests/template.rs"]
 mod tests;

@@ -349,3 +349,5 @@ async fn bad_requests_get_their_status_and_store_nothing() {
         assert!(world.nothing_stored(), "{name}: something was stored");
     }
 }
+
+mod forgery;

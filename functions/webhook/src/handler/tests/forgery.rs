@@ -11,8 +11,8 @@ use serde_json::Value;
 use whosent::push::{BodyMode, signature};
 use whosent::store::Account;
 
-use super::handle;
-use super::tests::{World, body_text, event_json, request, sample_account, set_query};
+use super::super::handle;
+use super::{World, body_text, event_json, request, sample_account, set_query};
 
 /// The published plaintext sample: signed with token `test` for `sample-plain`.
 const TS: &str = "1410685589";
