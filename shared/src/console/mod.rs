@@ -6,8 +6,8 @@
 //! typed [`ConsoleError`]; FakeIDs are accepted as numbers or strings, lists
 //! encoded twice are decoded twice, and message content is unescaped.
 //!
-//! With the `twins` feature (and in this crate's tests), [`MemoryConsole`]
-//! is the port's in-memory twin and [`ScriptedConsole`] wraps either to
+//! With the `twins` feature (and in this crate's tests), `MemoryConsole`
+//! is the port's in-memory twin and `ScriptedConsole` wraps either to
 //! answer chosen calls with errors.
 
 mod client;
