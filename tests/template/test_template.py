@@ -1,5 +1,5 @@
 """Checks of template.yaml that cfn-lint cannot make: that it agrees with the
-workspace (binaries, the tables of shared/src/store/schema.rs), and with
+workspace (binaries, the tables of shared/src/store/dynamo/schema.rs), and with
 events/filters.json (the stream filters the local stack also applies). The
 IAM boundaries of docs/deploy.md are checked by test_iam.py.
 
@@ -266,7 +266,7 @@ class TemplateTest(unittest.TestCase):
 
     def test_table_is_the_one_schema_rs_creates(self):
         keys_rs = (ROOT / "shared" / "src" / "store" / "keys.rs").read_text()
-        schema = (ROOT / "shared" / "src" / "store" / "schema.rs").read_text()
+        schema = (ROOT / "shared" / "src" / "store" / "dynamo" / "schema.rs").read_text()
         schema_rs = rust_fn(schema, "create_main_table")
         const = dict(re.findall(r'pub const (\w+): &str = "([^"]*)";', keys_rs))
         table = self.resources["Table"]
@@ -305,7 +305,7 @@ class TemplateTest(unittest.TestCase):
 
     def test_session_table_is_the_one_schema_rs_creates(self):
         keys_rs = (ROOT / "shared" / "src" / "store" / "keys.rs").read_text()
-        schema = (ROOT / "shared" / "src" / "store" / "schema.rs").read_text()
+        schema = (ROOT / "shared" / "src" / "store" / "dynamo" / "schema.rs").read_text()
         body = rust_fn(schema, "create_session_table")
         const = dict(re.findall(r'pub const (\w+): &str = "([^"]*)";', keys_rs))
         table = self.resources["SessionTable"]
