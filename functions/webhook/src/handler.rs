@@ -169,3 +169,7 @@ mod tests;
 #[cfg(test)]
 #[path = "tests/forgery.rs"]
 mod forgery_tests;
+
+#[cfg(test)]
+#[path = "tests/senders.rs"]
+mod sender_tests;
