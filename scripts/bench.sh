@@ -11,4 +11,6 @@ set -a
 . "$STACK_DIR/endpoints.env"
 set +a
 cargo bench -p whosent-integration --bench lookup
+# DynamoDB requests and round trips per push, by kind of push.
+cargo bench -p whosent-integration --bench push_requests
 cargo bench -p whosent-integration --bench scenario "$@"

@@ -8,17 +8,24 @@ use std::time::Duration;
 
 use sha1::{Digest, Sha1};
 
+use self::senders::{KnownSender, SenderView};
 use crate::cache::TtlCache;
 use crate::marker;
 use crate::push::{self, BodyMode, Event, Freshness, Kind, Push, PushError, PushKeys, PushQuery, Reply, Verified};
 use crate::secrets::{MarkerSecret, PushCredentials, SecretCache, SecretSource, SecretsError};
 use crate::store::{
-    Account, AccountRegistry, Answer, FollowChange, FollowState, MessageRecord, ProfileState, PushEntry, PushLedger,
-    Recorded, ReplayGuard, ResolveHint, SenderField, SenderSnapshot, StoreError,
+    Account, AccountRegistry, Answer, FollowChange, FollowState, MessageRecord, PushEntry, PushLedger, Recorded,
+    ReplayGuard, ResolveHint, SenderField, StoreError,
 };
+
+mod senders;
 
 /// Largest push body accepted (the platform's are a few KiB).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Writes of one push refused because its sender was not as assumed, before
+/// giving up: each refusal hands back the sender as it stands.
+const SENDER_TRIES: usize = 3;
 
 /// Settings of the webhook, read once per container.
 #[derive(Debug, Clone)]
@@ -29,8 +36,11 @@ pub struct IngestConfig {
     pub dedupe_ttl_secs: i64,
     /// Cache lifetime of account records and of push and marker secrets.
     pub cache_ttl: Duration,
-    /// Cache lifetime of known senders' snapshots.
+    /// How long a known sender's snapshot is stamped as remembered; past
+    /// it, the write proves that the sender still holds it.
     pub sender_cache_ttl: Duration,
+    /// How long a known sender is remembered at all.
+    pub sender_memory_ttl: Duration,
     /// A stored profile older than this is fetched again when its person writes.
     pub profile_max_age_secs: i64,
 }
@@ -42,6 +52,7 @@ impl Default for IngestConfig {
             dedupe_ttl_secs: 2 * 24 * 3600,
             cache_ttl: Duration::from_secs(300),
             sender_cache_ttl: Duration::from_secs(60),
+            sender_memory_ttl: Duration::from_secs(24 * 3600),
             profile_max_age_secs: 7 * 24 * 3600,
         }
     }
@@ -115,7 +126,7 @@ impl<R: AccountRegistry, L: PushLedger, S: SecretSource> Ingest<R, L, S> {
             markers: SecretCache::new::<MarkerSecret>(secrets.clone(), config.cache_ttl),
             secrets: SecretCache::new::<crate::secrets::PushSecret>(secrets, config.cache_ttl),
             accounts: TtlCache::new(config.cache_ttl, 10_000),
-            senders: TtlCache::new(config.sender_cache_ttl, 100_000),
+            senders: TtlCache::new(config.sender_memory_ttl, 100_000),
             config,
         }
     }
@@ -152,29 +163,55 @@ impl<R: AccountRegistry, L: PushLedger, S: SecretSource> Ingest<R, L, S> {
         let keys = push_keys(&account, &creds);
         let push = &verified.push;
 
-        let follow = follow_change(push);
-        // A follow change is judged against the sender as stored, not as cached.
-        let mut fresh = follow.is_some();
-        let (answer, duplicate, status) = loop {
-            let sender = self.sender(&account.id, &push.from_user, fresh, follow, now).await?;
-            let entry = self.entry(&account, marker.as_deref(), query, &verified, &sender, now);
-            match self.ledger.record(&entry).await? {
-                Recorded::New => break (entry.answer, false, sender.status),
-                Recorded::Duplicate(first) => break (first, true, sender.status),
-                Recorded::Replayed => return Err(IngestError::Replayed),
-                // The profile was stored between the read and the write: read again.
-                Recorded::SenderChanged if !fresh => fresh = true,
-                Recorded::SenderChanged => return Err(StoreError::Contention.into()),
-            }
-        };
-        if follow.is_some() {
-            self.senders.remove(&(account.id.clone(), push.from_user.clone()));
-        }
+        let (answer, duplicate, status) = self.record(&account, marker.as_deref(), query, &verified, now).await?;
         let body = match answer {
             Answer::Success => Body::Text("success".to_owned()),
             Answer::Reply { xml } => Body::Xml(push::seal_reply(&verified, &keys, &xml, now)),
         };
         Ok(PushOutcome { body, duplicate, mode: verified.mode, msg_type: push.msg_type.clone(), sender: status })
+    }
+
+    /// Records the push once, stamped with its sender when known: the first
+    /// answer, whether this was a copy, and where the sender stood. A known
+    /// sender remembered from an earlier push costs one request; when the
+    /// store refuses the write because the sender is not as assumed, it
+    /// hands the sender back and the push is judged again from it.
+    async fn record(
+        &self,
+        account: &Account,
+        marker: Option<&MarkerSecret>,
+        query: &PushQuery,
+        verified: &Verified,
+        now: i64,
+    ) -> Result<(Answer, bool, SenderStatus), IngestError> {
+        let push = &verified.push;
+        let key = (account.id.clone(), push.from_user.clone());
+        let follow = follow_change(push);
+        // A follow change is judged against the sender as stored, not as remembered.
+        let mut view = if follow.is_none() { self.remembered(&key, now) } else { None };
+        for _ in 0..SENDER_TRIES {
+            let sender = match view.take() {
+                Some(sender) => sender,
+                None => {
+                    let stored = self.ledger.sender(&account.id, &push.from_user).await?;
+                    self.judge(&key, stored, follow, now)
+                }
+            };
+            let entry = self.entry(account, marker, query, verified, &sender, now);
+            match self.ledger.record(&entry).await? {
+                Recorded::New => {
+                    self.recorded(key, &sender, follow);
+                    return Ok((entry.answer, false, sender.status));
+                }
+                Recorded::Duplicate(first) => return Ok((first, true, sender.status)),
+                Recorded::Replayed => return Err(IngestError::Replayed),
+                Recorded::SenderChanged(current) => {
+                    self.senders.remove(&key);
+                    view = current.map(|stored| self.judge(&key, Some(*stored), follow, now));
+                }
+            }
+        }
+        Err(StoreError::Contention.into())
     }
 
     fn freshness(&self, now: i64) -> Freshness {
@@ -277,56 +314,8 @@ impl<R: AccountRegistry, L: PushLedger, S: SecretSource> Ingest<R, L, S> {
             resolve,
             follow: follow_change(push),
             refresh_profile: sender.refresh_profile,
+            proof: sender.proof,
         }
-    }
-
-    /// Where the sender stands, with the snapshot to stamp when known, and
-    /// whether to ask for the profile again: it is older than the configured
-    /// age, or the follower came back after an unfollow. Known senders are
-    /// remembered for a short while, so that a busy follower costs one
-    /// DynamoDB request per push; `fresh` skips that memory.
-    async fn sender(
-        &self,
-        account: &str,
-        open_id: &str,
-        fresh: bool,
-        follow: Option<FollowChange>,
-        now: i64,
-    ) -> Result<SenderView, IngestError> {
-        let key = (account.to_owned(), open_id.to_owned());
-        if !fresh && let Some(known) = self.senders.get(&key) {
-            let refresh_profile = self.stale(known.fetched_at, now);
-            if refresh_profile {
-                self.senders.remove(&key);
-            }
-            return Ok(SenderView {
-                status: SenderStatus::Known,
-                snapshot: Some(known.snapshot.clone()),
-                refresh_profile,
-            });
-        }
-        let Some(sender) = self.ledger.sender(account, open_id).await? else {
-            return Ok(SenderView { status: SenderStatus::Unresolved, snapshot: None, refresh_profile: false });
-        };
-        let asked = sender.profile_state == Some(ProfileState::Wanted);
-        let returning = matches!(follow, Some(FollowChange { state: FollowState::Following, .. }))
-            && sender.follow_state == Some(FollowState::Unfollowed);
-        Ok(match (sender.snapshot(), sender.fake_id) {
-            (Some(snapshot), _) => {
-                let refresh_profile = !asked && (returning || self.stale(sender.profile_fetched_at, now));
-                if !asked && !refresh_profile && follow.is_none() {
-                    let known = KnownSender { snapshot: snapshot.clone(), fetched_at: sender.profile_fetched_at };
-                    self.senders.insert(key, known);
-                }
-                SenderView { status: SenderStatus::Known, snapshot: Some(snapshot), refresh_profile }
-            }
-            (None, Some(_)) => SenderView {
-                status: SenderStatus::AwaitingProfile,
-                snapshot: None,
-                refresh_profile: !asked && returning,
-            },
-            (None, None) => SenderView { status: SenderStatus::Unresolved, snapshot: None, refresh_profile: false },
-        })
     }
 
     /// The push's `(timestamp, nonce)` and its message, remembered for as
@@ -349,25 +338,6 @@ impl<R: AccountRegistry, L: PushLedger, S: SecretSource> Ingest<R, L, S> {
             expires_at: now + lifetime,
         }
     }
-
-    fn stale(&self, fetched_at: Option<i64>, now: i64) -> bool {
-        fetched_at.is_some_and(|at| now - at > self.config.profile_max_age_secs)
-    }
-}
-
-/// A known sender as remembered between pushes.
-#[derive(Debug, Clone)]
-struct KnownSender {
-    snapshot: SenderSnapshot,
-    fetched_at: Option<i64>,
-}
-
-/// The sender of one push, as the webhook judges it.
-#[derive(Debug, Clone)]
-struct SenderView {
-    status: SenderStatus,
-    snapshot: Option<SenderSnapshot>,
-    refresh_profile: bool,
 }
 
 fn push_keys<'a>(account: &'a Account, creds: &'a PushCredentials) -> PushKeys<'a> {

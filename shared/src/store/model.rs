@@ -371,6 +371,19 @@ pub struct PushEntry {
     pub follow: Option<FollowChange>,
     /// Ask for the sender's profile again (it is stale, or the follower came back).
     pub refresh_profile: bool,
+    /// Set when the message is stamped with a sender remembered from an
+    /// earlier push rather than read for this one: the entry is written only
+    /// if the sender still holds it.
+    pub proof: Option<SenderProof>,
+}
+
+/// What a message stamped from memory assumes of its sender: mapped to
+/// this FakeID, with a profile fetched at this time. A profile is only ever
+/// stored with the time it was fetched, so the time stands for the profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SenderProof {
+    pub fake_id: u64,
+    pub profile_fetched_at: Option<i64>,
 }
 
 /// The outcome of recording a push.
@@ -383,9 +396,12 @@ pub enum Recorded {
     /// The signed query was already used for another message: nothing was
     /// written; the request is a replay.
     Replayed,
-    /// The sender's profile was stored after it was read: nothing was
-    /// written; read the sender again and stamp the message.
-    SenderChanged,
+    /// The sender is not as the entry assumed: a message left pending whose
+    /// sender has a profile by now, or a remembered sender that changed.
+    /// Nothing was written. Carries the sender as it stands when the store
+    /// handed it back with the refusal: judge the push again from it, or
+    /// read the sender again when it is `None`.
+    SenderChanged(Option<Box<Sender>>),
 }
 
 #[cfg(test)]

@@ -9,12 +9,11 @@
 pub mod emulated;
 pub mod webhook_server;
 
-use std::collections::HashMap;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
 
 use aws_config::{BehaviorVersion, SdkConfig};
-use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
+use aws_sdk_dynamodb::config::interceptors::{BeforeTransmitInterceptorContextRef, FinalizerInterceptorContextRef};
 use aws_sdk_dynamodb::config::{ConfigBag, Credentials, Intercept, Region, RuntimeComponents};
 use aws_sdk_dynamodb::types::AttributeValue;
 use local_stack::record::StreamRecord;
@@ -95,13 +94,53 @@ impl LocalAws {
     }
 }
 
-/// Counts the requests a DynamoDB client sends.
+/// Counts the requests a DynamoDB client sends, by operation, and the round
+/// trips they took: requests sent while others were still waiting for their
+/// answer share a round trip.
 #[derive(Clone, Debug, Default)]
-pub struct RequestCounter(Arc<AtomicUsize>);
+pub struct RequestCounter(Arc<Mutex<Requests>>);
+
+/// What a [`RequestCounter`] has seen so far.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Requests {
+    pub total: usize,
+    /// Requests by operation (`GetItem`, `TransactWriteItems`…).
+    pub by_operation: BTreeMap<String, usize>,
+    /// Round trips one after the other: a request sent when none was in flight starts one.
+    pub round_trips: usize,
+    in_flight: usize,
+}
+
+impl Requests {
+    /// What happened between `earlier` and this.
+    pub fn since(&self, earlier: &Requests) -> Requests {
+        let mut by_operation = self.by_operation.clone();
+        for (op, n) in &earlier.by_operation {
+            if let Some(count) = by_operation.get_mut(op) {
+                *count -= n;
+            }
+        }
+        by_operation.retain(|_, n| *n > 0);
+        Requests {
+            total: self.total - earlier.total,
+            by_operation,
+            round_trips: self.round_trips - earlier.round_trips,
+            in_flight: 0,
+        }
+    }
+}
 
 impl RequestCounter {
     pub fn count(&self) -> usize {
-        self.0.load(Ordering::SeqCst)
+        self.snapshot().total
+    }
+
+    pub fn snapshot(&self) -> Requests {
+        self.lock().clone()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Requests> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -112,11 +151,30 @@ impl Intercept for RequestCounter {
 
     fn read_before_transmit(
         &self,
-        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        context: &BeforeTransmitInterceptorContextRef<'_>,
         _runtime_components: &RuntimeComponents,
         _cfg: &mut ConfigBag,
     ) -> Result<(), aws_sdk_dynamodb::error::BoxError> {
-        self.0.fetch_add(1, Ordering::SeqCst);
+        let target = context.request().headers().get("x-amz-target").unwrap_or_default();
+        let operation = target.rsplit('.').next().unwrap_or_default().to_owned();
+        let mut requests = self.lock();
+        requests.total += 1;
+        *requests.by_operation.entry(operation).or_default() += 1;
+        if requests.in_flight == 0 {
+            requests.round_trips += 1;
+        }
+        requests.in_flight += 1;
+        Ok(())
+    }
+
+    fn read_after_attempt(
+        &self,
+        _context: &FinalizerInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), aws_sdk_dynamodb::error::BoxError> {
+        let mut requests = self.lock();
+        requests.in_flight = requests.in_flight.saturating_sub(1);
         Ok(())
     }
 }

@@ -16,6 +16,7 @@ use crate::store::StoreError;
 use crate::store::keys::{self, KIND, PK, SK, kind};
 use crate::store::model::{
     Answer, FollowState, MessageRecord, ProfileState, PushEntry, Recorded, ResolveHint, Sender, SenderField,
+    SenderProof,
 };
 use crate::store::ports::{PushLedger, ResolveState};
 
@@ -175,8 +176,10 @@ impl DynamoStore {
     }
 
     /// The transaction's item on the sender: the follow change and the
-    /// profile refresh, if any; and for a message stamped pending, the check
-    /// that the sender still has no profile (else it must be stamped).
+    /// profile refresh, if any; and the condition on what the message
+    /// assumes of its sender: still no profile for a message stamped
+    /// pending (else it must be stamped), still the same FakeID and profile
+    /// for one stamped from memory. A refusal hands the sender's item back.
     fn sender_update(&self, entry: &PushEntry, pending: bool) -> Result<Option<TransactWriteItem>, StoreError> {
         let message = &entry.message;
         let (account, open_id) = (message.account.as_str(), message.features.open_id.as_str());
@@ -199,31 +202,40 @@ impl DynamoStore {
             expr =
                 expr.set(PROFILE_STATE, to_value(ProfileState::Wanted)?).set(PROFILE_WANTED_AT, n(message.received_at));
         }
-        let condition = pending.then(|| format!("attribute_not_exists({})", expr.name(PROFILE)));
-        if expr.is_empty() {
+        let condition = match &entry.proof {
+            Some(proof) => Some(proof_condition(&mut expr, proof)),
+            None => pending.then(|| format!("attribute_not_exists({})", expr.name(PROFILE))),
+        };
+        let item = if expr.is_empty() {
             let Some(condition) = condition else { return Ok(None) };
+            let built = expr.build();
             let check = ConditionCheck::builder()
                 .table_name(&self.table)
                 .key(PK, pk)
                 .key(SK, sk)
                 .condition_expression(condition)
-                .set_expression_attribute_names(expr.build().names)
+                .set_expression_attribute_names(built.names)
+                .set_expression_attribute_values(built.values)
+                .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
                 .build()
                 .map_err(invalid)?;
-            return Ok(Some(TransactWriteItem::builder().condition_check(check).build()));
-        }
-        let built = expr.build();
-        let update = Update::builder()
-            .table_name(&self.table)
-            .key(PK, pk)
-            .key(SK, sk)
-            .update_expression(built.update)
-            .set_condition_expression(condition)
-            .set_expression_attribute_names(built.names)
-            .set_expression_attribute_values(built.values)
-            .build()
-            .map_err(invalid)?;
-        Ok(Some(TransactWriteItem::builder().update(update).build()))
+            TransactWriteItem::builder().condition_check(check).build()
+        } else {
+            let built = expr.build();
+            let update = Update::builder()
+                .table_name(&self.table)
+                .key(PK, pk)
+                .key(SK, sk)
+                .update_expression(built.update)
+                .set_condition_expression(condition)
+                .set_expression_attribute_names(built.names)
+                .set_expression_attribute_values(built.values)
+                .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+                .build()
+                .map_err(invalid)?;
+            TransactWriteItem::builder().update(update).build()
+        };
+        Ok(Some(item))
     }
 
     /// The answer stored with an earlier copy of this push.
@@ -273,7 +285,9 @@ impl DynamoStore {
         }
         // The sender's item is always the transaction's last.
         if reasons.len() == items && code(items - 1) == Some(CONDITION_FAILED) {
-            return Ok(Some(Recorded::SenderChanged));
+            let returned = reasons[items - 1].item().cloned();
+            let sender = returned.map(from_item::<Sender>).transpose()?.map(Box::new);
+            return Ok(Some(Recorded::SenderChanged(sender)));
         }
         if !reasons.iter().any(|r| r.code() == Some("TransactionConflict")) {
             let codes = reasons.iter().filter_map(|r| r.code()).collect::<Vec<_>>().join(", ");
@@ -308,4 +322,14 @@ impl PushLedger for DynamoStore {
         }
         Err(StoreError::Contention)
     }
+}
+
+/// The sender still holds what a message stamped from memory assumes.
+fn proof_condition(expr: &mut UpdateExpr, proof: &SenderProof) -> String {
+    let fetched = match proof.profile_fetched_at {
+        Some(at) => format!("{} = {}", expr.name(PROFILE_FETCHED_AT), expr.value(n(at))),
+        None => format!("attribute_not_exists({})", expr.name(PROFILE_FETCHED_AT)),
+    };
+    let fake_id = format!("{} = {}", expr.name(FAKE_ID), expr.value(n(proof.fake_id)));
+    format!("{fake_id} AND attribute_exists({}) AND {fetched}", expr.name(PROFILE))
 }

@@ -66,11 +66,15 @@ fn refusal(tables: &Tables, entry: &PushEntry) -> Option<Recorded> {
         return Some(Recorded::Duplicate(Answer::Success));
     }
     let pending = matches!(message.sender, SenderField::Pending);
-    let sender_id = (account, message.features.open_id.clone());
-    if pending && tables.senders.get(&sender_id).is_some_and(|s| s.profile.is_some()) {
-        return Some(Recorded::SenderChanged);
-    }
-    None
+    let sender = tables.senders.get(&(account, message.features.open_id.clone()));
+    let changed = match &entry.proof {
+        Some(proof) => !sender.is_some_and(|s| {
+            s.fake_id == Some(proof.fake_id) && s.profile.is_some() && s.profile_fetched_at == proof.profile_fetched_at
+        }),
+        None => pending && sender.is_some_and(|s| s.profile.is_some()),
+    };
+    // DynamoDB hands back the sender's item with the refusal, when there is one.
+    changed.then(|| Recorded::SenderChanged(sender.cloned().map(Box::new)))
 }
 
 /// Opens the sender's resolve request, or counts one more push on it.

@@ -25,12 +25,12 @@ fn plaintext_event(account: &str, token: &str, body: &str) -> Value {
 }
 
 /// A fresh nonce, for pushes that are not replays of each other.
-fn fresh_nonce() -> String {
+pub(super) fn fresh_nonce() -> String {
     static NEXT: AtomicU32 = AtomicU32::new(1);
     format!("n{}", NEXT.fetch_add(1, Ordering::Relaxed))
 }
 
-fn signed_event(account: &str, token: &str, body: &str, nonce: &str) -> Value {
+pub(super) fn signed_event(account: &str, token: &str, body: &str, nonce: &str) -> Value {
     let mut event = event_json("webhook-post-plaintext.json");
     event["rawPath"] = format!("/wechat/{account}").into();
     event["requestContext"]["http"]["path"] = format!("/wechat/{account}").into();
@@ -41,7 +41,7 @@ fn signed_event(account: &str, token: &str, body: &str, nonce: &str) -> Value {
     event
 }
 
-fn text_body(to: &str, from: &str, msg_id: &str, content: &str) -> String {
+pub(super) fn text_body(to: &str, from: &str, msg_id: &str, content: &str) -> String {
     format!(
         "<xml><ToUserName><![CDATA[{to}]]></ToUserName><FromUserName><![CDATA[{from}]]></FromUserName>\
          <CreateTime>1457742803</CreateTime><MsgType><![CDATA[text]]></MsgType>\
