@@ -2,7 +2,7 @@
 //! refuses what DynamoDB would refuse, so that tests on it catch a key or an
 //! item that outside input could make too large.
 
-use super::model::PushEntry;
+use super::PushEntry;
 use super::{StoreError, keys};
 
 /// DynamoDB's limits on a key attribute (table or index), in UTF-8 bytes.

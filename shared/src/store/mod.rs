@@ -10,7 +10,9 @@
 //! - `ports.rs`: every port trait and the data that crosses it (requests,
 //!   mapping outcomes, markers, walks, pages, session records).
 //! - `model.rs`: what the store keeps as the rest of the crate sees it
-//!   (accounts, senders, messages, persons, push entries).
+//!   (accounts, senders, persons, profiles).
+//! - `entry.rs`: what one push writes through the ledger (the message, its
+//!   guards and hints), and the ledger's answer.
 //! - [`keys`]: the key schema; [`limits`]: DynamoDB's size limits.
 //! - `dynamo/`: the DynamoDB adapter; `mod.rs` holds the client and the
 //!   shared helpers, then one file per port (`registry.rs`, `ledger.rs`,
@@ -22,6 +24,7 @@
 //!   compares their answers.
 
 mod dynamo;
+mod entry;
 pub mod keys;
 pub mod limits;
 mod memory;
@@ -29,6 +32,7 @@ mod model;
 mod ports;
 
 pub use dynamo::{DynamoStore, schema};
+pub use entry::*;
 pub use memory::MemoryStore;
 pub use model::*;
 pub use ports::*;

@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::StoreError;
-use super::model::{
+use super::{
     Account, AccountState, MessageRecord, Person, Profile, ProfileState, PushEntry, Recorded, Resolution, ResolveHint,
     Sender, SenderField,
 };

@@ -14,11 +14,11 @@ use super::expr::{UpdateExpr, n, s};
 use super::{DynamoStore, Item, Keyed, dynamo, from_item, invalid, to_item, to_value};
 use crate::store::StoreError;
 use crate::store::keys::{self, KIND, PK, SK, kind};
-use crate::store::model::{
+use crate::store::ports::{PushLedger, ResolveState};
+use crate::store::{
     Answer, FollowState, MessageRecord, ProfileState, PushEntry, Recorded, ResolveHint, Sender, SenderField,
     SenderProof,
 };
-use crate::store::ports::{PushLedger, ResolveState};
 
 #[derive(Serialize, Deserialize)]
 struct DedupeItem {

@@ -8,8 +8,8 @@ use super::expr::s;
 use super::{DynamoStore, dynamo, from_item, invalid};
 use crate::store::StoreError;
 use crate::store::keys::{self, KIND, PK, SK, kind};
-use crate::store::model::{MessageRecord, Person, Sender};
 use crate::store::ports::{LookupStore, MessagePage, MessageQuery, SenderRecords};
+use crate::store::{MessageRecord, Person, Sender};
 
 impl DynamoStore {
     /// The account's messages, newest first.

@@ -9,8 +9,8 @@ use super::expr::{UpdateExpr, n, s};
 use super::{DynamoStore, Keyed, dynamo, invalid, is_canceled_by_condition, to_item, to_value};
 use crate::store::StoreError;
 use crate::store::keys::{self, KIND, PK, SK, kind};
-use crate::store::model::{Person, ProfileState, Sender, SenderField};
 use crate::store::ports::{FetchedProfile, PendingPage, ProfileStore};
+use crate::store::{Person, ProfileState, Sender, SenderField};
 
 impl DynamoStore {
     /// The person's item, kept unless a newer fetch is stored already.

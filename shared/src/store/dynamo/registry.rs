@@ -2,9 +2,9 @@
 
 use super::expr::s;
 use super::{DynamoStore, Keyed, dynamo, from_item};
+use crate::store::Account;
 use crate::store::StoreError;
 use crate::store::keys::{self, KIND, kind};
-use crate::store::model::Account;
 use crate::store::ports::AccountRegistry;
 
 impl AccountRegistry for DynamoStore {

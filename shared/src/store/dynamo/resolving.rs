@@ -13,11 +13,11 @@ use super::{DynamoStore, Keyed, dynamo, from_item, to_value};
 use crate::push::Features;
 use crate::store::StoreError;
 use crate::store::keys::{self, KIND, PK, SK, kind};
-use crate::store::model::{ProfileState, Resolution, Sender};
 use crate::store::ports::{
     LookupStore, MappingOutcome, MarkerRecord, RequestAndSender, ResolveRequest, ResolveState, ResolverStore,
     WalkRecord,
 };
+use crate::store::{ProfileState, Resolution, Sender};
 
 impl DynamoStore {
     /// The resolve request of (account, openID), if any.

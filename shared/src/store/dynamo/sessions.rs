@@ -15,8 +15,8 @@ use super::{DynamoStore, dynamo, from_item, to_value};
 use crate::console::SessionState;
 use crate::store::StoreError;
 use crate::store::keys::{self, PK};
-use crate::store::model::{Account, AccountState};
 use crate::store::ports::{SessionRecord, SessionStore};
+use crate::store::{Account, AccountState};
 
 impl DynamoStore {
     /// Runs an update on the account's item of the sessions table, with an

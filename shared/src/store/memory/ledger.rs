@@ -5,8 +5,8 @@ use super::{MemoryStore, Tables};
 use crate::store::StoreError;
 use crate::store::keys;
 use crate::store::limits::check_entry;
-use crate::store::model::{Account, Answer, ProfileState, PushEntry, Recorded, ResolveHint, Sender, SenderField};
 use crate::store::ports::{AccountRegistry, PushLedger, ResolveRequest, ResolveState};
+use crate::store::{Account, Answer, ProfileState, PushEntry, Recorded, ResolveHint, Sender, SenderField};
 
 impl AccountRegistry for MemoryStore {
     async fn account(&self, id: &str) -> Result<Option<Account>, StoreError> {

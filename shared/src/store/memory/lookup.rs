@@ -2,8 +2,8 @@
 
 use super::MemoryStore;
 use crate::store::StoreError;
-use crate::store::model::{Person, Sender};
 use crate::store::ports::{LookupStore, MessagePage, MessageQuery, SenderRecords};
+use crate::store::{Person, Sender};
 
 impl LookupStore for MemoryStore {
     async fn sender_records(&self, account: &str, open_id: &str) -> Result<SenderRecords, StoreError> {

@@ -12,8 +12,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 
 use super::keys;
-use super::model::{Account, Answer, MessageRecord, Person, Sender, SenderField};
 use super::ports::{MarkerRecord, ResolveRequest, SessionRecord, WalkRecord};
+use super::{Account, Answer, MessageRecord, Person, Sender, SenderField};
 
 #[derive(Default)]
 struct Tables {

@@ -6,8 +6,8 @@
 use super::MemoryStore;
 use crate::store::StoreError;
 use crate::store::keys;
-use crate::store::model::{Person, ProfileState, Sender, SenderField};
 use crate::store::ports::{FetchedProfile, PendingPage, ProfileStore};
+use crate::store::{Person, ProfileState, Sender, SenderField};
 
 impl ProfileStore for MemoryStore {
     async fn sender_now(&self, account: &str, open_id: &str) -> Result<Option<Sender>, StoreError> {

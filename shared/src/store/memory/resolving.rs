@@ -6,11 +6,11 @@ use super::{MemoryStore, collection, named};
 use crate::push::Features;
 use crate::store::StoreError;
 use crate::store::keys;
-use crate::store::model::{ProfileState, Resolution, Sender};
 use crate::store::ports::{
     LookupStore, MappingOutcome, MarkerRecord, RequestAndSender, ResolveRequest, ResolveState, ResolverStore,
     WalkRecord,
 };
+use crate::store::{ProfileState, Resolution, Sender};
 
 impl ResolverStore for MemoryStore {
     async fn sender_record(&self, account: &str, open_id: &str) -> Result<Option<Sender>, StoreError> {

@@ -3,8 +3,8 @@
 use super::MemoryStore;
 use crate::console::SessionState;
 use crate::store::StoreError;
-use crate::store::model::{Account, AccountState};
 use crate::store::ports::{SessionRecord, SessionStore};
+use crate::store::{Account, AccountState};
 
 impl SessionStore for MemoryStore {
     async fn account_now(&self, id: &str) -> Result<Option<Account>, StoreError> {

@@ -4,11 +4,11 @@ use super::*;
 use crate::console::SessionState;
 use crate::push::Features;
 use crate::secrets::Secret;
-use crate::store::model::{
+use crate::store::ports::{ResolveRequest, ResolveState, SessionRecord};
+use crate::store::{
     Account, AvatarState, FollowState, MessageRecord, Method, Person, Profile, ProfileState, Resolution, ResolveHint,
     Sender, SenderField, Strategy,
 };
-use crate::store::ports::{ResolveRequest, ResolveState, SessionRecord};
 
 fn fields(value: impl serde::Serialize) -> Value {
     serde_json::to_value(value).unwrap()
