@@ -94,7 +94,8 @@ impl Elements {
 
     /// The value of the first element called `name`.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.iter().find(|&(n, _)| n == name).map(|(_, v)| v)
+        let entry = self.entries.iter().find(|e| self.text.get(e.start..e.name_end) == Some(name))?;
+        self.text.get(entry.name_end..entry.end)
     }
 
     /// All elements in document order.

@@ -2,7 +2,10 @@ use std::borrow::Cow;
 
 use super::*;
 
-fn walked(xml: &str) -> Result<Vec<(Cow<'_, str>, Cow<'_, str>)>, XmlError> {
+/// The children of the root as `walk` hands them over.
+type Children<'x> = Vec<(Cow<'x, str>, Cow<'x, str>)>;
+
+fn walked(xml: &str) -> Result<Children<'_>, XmlError> {
     let mut children = Vec::new();
     walk(xml, |name, value| children.push((name, value)))?;
     Ok(children)
