@@ -35,10 +35,10 @@ check:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 
-## Benchmarks; figures are printed side by side. The resolver's scenario
-## runs on the platform emulator and a local moto (several minutes).
+## Benchmarks; figures are printed side by side: the push hot path beside
+## wechatpy on the identical push, then the resolver's scenario on the
+## platform emulator and a local moto (several minutes).
 bench:
-	cargo bench -p whosent-shared
 	@scripts/bench.sh
 
 clean-local:

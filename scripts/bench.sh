@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# The resolver's scenario benchmark, on moto started for it (see
-# tests/integration/benches/scenario.rs).
+# The benchmarks: the push hot path beside wechatpy on the identical push
+# (scripts/bench/hot_path.py), then the lookup and the resolver's scenario
+# benchmarks on moto started for them (see tests/integration/benches/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-venv.sh
+"${VENV:-.venv}/bin/python" scripts/bench/hot_path.py
 export STACK_DIR=.local/bench TABLE_NAME=whosent-bench STACK_SERVICES=minimal
 trap 'scripts/stack.sh down' EXIT
 scripts/stack.sh up

@@ -18,6 +18,9 @@ const PAD_BLOCK: usize = 32;
 const RANDOM_LEN: usize = 16;
 const LEN_FIELD: usize = 4;
 
+#[cfg(test)]
+mod tests;
+
 /// Real EncodingAESKeys carry non-zero trailing bits in their last character,
 /// which a strict decoder rejects; padding is whatever the caller gave.
 const LENIENT: GeneralPurpose = GeneralPurpose::new(
@@ -77,40 +80,19 @@ impl AesKey {
 
     /// Decrypts a base64 `Encrypt` value and checks the trailing appid.
     /// Returns the inner XML.
+    ///
+    /// The ciphertext is decoded into one buffer and decrypted in place; only
+    /// the XML is copied out of it.
     pub fn decrypt(&self, encrypt_b64: &str, appid: &str) -> Result<String, CryptoError> {
-        let mut buf = STANDARD.decode(encrypt_b64.trim()).map_err(|_| CryptoError::BadBase64)?;
+        let mut buf = base64_simd::STANDARD.decode_to_vec(encrypt_b64.trim()).map_err(|_| CryptoError::BadBase64)?;
         if buf.is_empty() || buf.len() % PAD_BLOCK != 0 {
             return Err(CryptoError::BadLength);
         }
-        let plain_len = cbc::Decryptor::<Aes256>::new(&self.0.into(), &self.iv().into())
+        let plain = cbc::Decryptor::<Aes256>::new(&self.0.into(), &self.iv().into())
             .decrypt_padded::<NoPadding>(&mut buf)
-            .map_err(|_| CryptoError::BadLength)?
-            .len();
-        let pad = usize::from(buf[plain_len - 1]);
-        if pad == 0 || pad > PAD_BLOCK {
-            return Err(CryptoError::BadPadding);
-        }
-        let body_len = plain_len - pad;
-        if buf[body_len..plain_len].iter().any(|&b| usize::from(b) != pad) {
-            return Err(CryptoError::BadPadding);
-        }
-        let header = RANDOM_LEN + LEN_FIELD;
-        if body_len < header {
-            return Err(CryptoError::BadFrame);
-        }
-        let mut len_field = [0u8; LEN_FIELD];
-        len_field.copy_from_slice(&buf[RANDOM_LEN..header]);
-        let xml_len = u32::from_be_bytes(len_field) as usize;
-        if xml_len > body_len - header {
-            return Err(CryptoError::BadFrame);
-        }
-        if &buf[header + xml_len..body_len] != appid.as_bytes() {
-            return Err(CryptoError::WrongAppId);
-        }
-        // Keep only the XML, in place.
-        buf.truncate(header + xml_len);
-        buf.drain(..header);
-        String::from_utf8(buf).map_err(|_| CryptoError::NotUtf8)
+            .map_err(|_| CryptoError::BadLength)?;
+        let xml = open_frame(plain, appid)?;
+        simdutf8::basic::from_utf8(xml).map(str::to_owned).map_err(|_| CryptoError::NotUtf8)
     }
 
     /// Encrypts `xml` for `appid` with fresh random bytes.
@@ -137,4 +119,34 @@ impl AesKey {
             cbc::Encryptor::<Aes256>::new(&self.0.into(), &self.iv().into()).encrypt_padded::<NoPadding>(&mut buf, len);
         STANDARD.encode(&buf)
     }
+}
+
+/// Checks the padding, the length field and the trailing appid of a
+/// decrypted frame, and returns the XML bytes inside it.
+fn open_frame<'a>(plain: &'a [u8], appid: &str) -> Result<&'a [u8], CryptoError> {
+    let Some(&last) = plain.last() else {
+        return Err(CryptoError::BadPadding);
+    };
+    let pad = usize::from(last);
+    if pad == 0 || pad > PAD_BLOCK || pad > plain.len() {
+        return Err(CryptoError::BadPadding);
+    }
+    let (body, padding) = plain.split_at(plain.len() - pad);
+    if padding.iter().any(|&b| b != last) {
+        return Err(CryptoError::BadPadding);
+    }
+    let Some((head, rest)) = body.split_first_chunk::<{ RANDOM_LEN + LEN_FIELD }>() else {
+        return Err(CryptoError::BadFrame);
+    };
+    let mut len_field = [0u8; LEN_FIELD];
+    len_field.copy_from_slice(&head[RANDOM_LEN..]);
+    let xml_len = u32::from_be_bytes(len_field) as usize;
+    if xml_len > rest.len() {
+        return Err(CryptoError::BadFrame);
+    }
+    let (xml, trailer) = rest.split_at(xml_len);
+    if trailer != appid.as_bytes() {
+        return Err(CryptoError::WrongAppId);
+    }
+    Ok(xml)
 }

@@ -187,7 +187,7 @@ impl Push {
             open_id: self.from_user.clone(),
             create_time: self.create_time,
             msg_type: self.msg_type.clone(),
-            msg_id: self.msg_id.map(|id| id.to_string()),
+            msg_id: self.msg_id.map(|id| itoa::Buffer::new().format(id).to_owned()),
             content: match &self.kind {
                 Kind::Text { content } => Some(content.clone()),
                 _ => None,
@@ -210,25 +210,26 @@ impl Push {
             hasher.update((s.len() as u64).to_be_bytes());
             hasher.update(s.as_bytes());
         };
-        let create_time = self.create_time.to_string();
+        let mut create_time = itoa::Buffer::new();
+        let create_time = create_time.format(self.create_time);
         match (self.msg_id, &self.kind) {
             (Some(msg_id), _) => {
                 part("msg");
-                part(&msg_id.to_string());
+                part(itoa::Buffer::new().format(msg_id));
                 part(&self.from_user);
-                part(&create_time);
+                part(create_time);
             }
             (None, Kind::Event(_)) => {
                 part("event");
                 part(&self.from_user);
-                part(&create_time);
+                part(create_time);
                 part(self.elements.get("Event").unwrap_or_default());
                 part(self.elements.get("EventKey").unwrap_or_default());
             }
             (None, _) => {
                 part("untyped");
                 part(&self.from_user);
-                part(&create_time);
+                part(create_time);
                 for (name, value) in self.elements.iter() {
                     part(name);
                     part(value);

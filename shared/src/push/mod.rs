@@ -8,6 +8,11 @@ pub mod reply;
 pub mod signature;
 pub mod xml;
 
+#[cfg(test)]
+mod tests;
+
+use std::borrow::Cow;
+
 pub use crypto::{AesKey, CryptoError};
 pub use message::{DedupeKey, Event, Features, Kind, MessageError, Push};
 pub use reply::{Envelope, Reply};
@@ -180,17 +185,17 @@ pub fn check_url<'q>(query: &'q PushQuery, token: &str, freshness: Freshness) ->
 /// URL write in a follower's name.
 pub fn open(query: &PushQuery, body: &[u8], keys: &PushKeys<'_>, freshness: Freshness) -> Result<Verified, PushError> {
     let (timestamp, nonce) = signed_params(query)?;
-    let body = std::str::from_utf8(body).map_err(|_| PushError::NotUtf8)?;
+    let body = simdutf8::basic::from_utf8(body).map_err(|_| PushError::NotUtf8)?;
     let verified = if query.encrypted() {
         let msg_signature = query.msg_signature.as_deref().ok_or(PushError::MissingParameter("msg_signature"))?;
-        let outer = Elements::parse(body)?;
-        let encrypt = outer.get("Encrypt").ok_or(PushError::MissingEncrypt)?;
+        let sealed = Sealed::read(body)?;
+        let encrypt = sealed.encrypt.as_deref().ok_or(PushError::MissingEncrypt)?;
         if !signature::verify(msg_signature, &[keys.token, timestamp, nonce, encrypt]) {
             return Err(PushError::BadSignature);
         }
         check_fresh(timestamp, freshness)?;
         let (xml, slot) = decrypt_with_either(encrypt, keys)?;
-        let mode = if outer.get("FromUserName").is_some() { BodyMode::Compatible } else { BodyMode::Safe };
+        let mode = if sealed.plain_fields { BodyMode::Compatible } else { BodyMode::Safe };
         let push = Push::parse(&xml)?;
         Verified { push, mode, xml, key: Some(slot) }
     } else {
@@ -220,6 +225,26 @@ pub fn seal_reply(verified: &Verified, keys: &PushKeys<'_>, reply_xml: &str, now
             let nonce = rand::random_range(100_000_000u32..4_000_000_000).to_string();
             Envelope::seal(keys.key(slot), keys.token, keys.appid, reply_xml, now, &nonce).to_xml()
         }
+    }
+}
+
+/// What `open` reads of an encrypted body: the first `Encrypt`, borrowed
+/// from the body, and whether plain fields came beside it (compatible mode).
+struct Sealed<'b> {
+    encrypt: Option<Cow<'b, str>>,
+    plain_fields: bool,
+}
+
+impl<'b> Sealed<'b> {
+    /// Reads the body in one pass, under the rules of [`Elements::parse`].
+    fn read(body: &'b str) -> Result<Self, XmlError> {
+        let mut sealed = Sealed { encrypt: None, plain_fields: false };
+        xml::walk(body, |name, value| match &*name {
+            "Encrypt" if sealed.encrypt.is_none() => sealed.encrypt = Some(value),
+            "FromUserName" => sealed.plain_fields = true,
+            _ => {}
+        })?;
+        Ok(sealed)
     }
 }
 

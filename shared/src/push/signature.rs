@@ -24,11 +24,22 @@ pub fn verify(signature: &str, parts: &[&str]) -> bool {
 }
 
 fn digest(parts: &[&str]) -> [u8; 20] {
-    // At most four parts; sorting references avoids copying the strings.
-    let mut sorted: Vec<&str> = parts.to_vec();
+    // At most four parts: they are sorted as references, on the stack.
+    let mut few = [""; 4];
+    let mut many = Vec::new();
+    let sorted: &mut [&str] = match few.get_mut(..parts.len()) {
+        Some(few) => {
+            few.copy_from_slice(parts);
+            few
+        }
+        None => {
+            many.extend_from_slice(parts);
+            &mut many
+        }
+    };
     sorted.sort_unstable();
     let mut hasher = Sha1::new();
-    for part in sorted {
+    for part in sorted.iter() {
         hasher.update(part.as_bytes());
     }
     hasher.finalize().into()

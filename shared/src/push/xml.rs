@@ -8,12 +8,23 @@
 //! Document type declarations are refused outright (they are the door to
 //! entity expansion attacks), and so is any entity reference other than the
 //! five predefined ones and character references.
+//!
+//! [`walk`] reads a document once and hands over each child as it ends, its
+//! name and value borrowed from the document wherever no entity or line end
+//! had to be rewritten: [`Elements`] copies them into one buffer, and an
+//! encrypted body is read for its `Encrypt` without copying it.
+
+use std::borrow::Cow;
+use std::fmt;
 
 use quick_xml::Reader;
 use quick_xml::escape::resolve_predefined_entity;
-use quick_xml::events::Event;
+use quick_xml::events::{BytesRef, BytesStart, Event};
 
 use crate::quote::quote;
+
+#[cfg(test)]
+mod tests;
 
 /// Why a document was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -33,132 +44,68 @@ pub enum XmlError {
 }
 
 /// The children of a `<xml>` root, in document order.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+///
+/// Names and values sit one after the other in a single string.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Elements {
-    entries: Vec<(String, String)>,
+    text: String,
+    entries: Vec<Entry>,
 }
 
-struct Open {
-    name: String,
-    value: String,
+/// Where one child's name and value are in [`Elements::text`]: the name is
+/// `start..name_end`, the value `name_end..end`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Entry {
     start: usize,
-    nested: bool,
+    name_end: usize,
+    end: usize,
+}
+
+impl fmt::Debug for Elements {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Elements").field("entries", &EntriesDebug(self)).finish()
+    }
+}
+
+struct EntriesDebug<'a>(&'a Elements);
+
+impl fmt::Debug for EntriesDebug<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.0.iter()).finish()
+    }
 }
 
 impl Elements {
     /// Parses a flat `<xml>` document.
     pub fn parse(xml: &str) -> Result<Self, XmlError> {
-        let mut reader = Reader::from_str(xml);
-        let mut entries = Vec::new();
-        let mut depth = 0usize;
-        let mut root_seen = false;
-        let mut open: Option<Open> = None;
+        // Names and values are never longer than the document they came from.
+        let mut elements = Self { text: String::with_capacity(xml.len()), entries: Vec::with_capacity(8) };
+        walk(xml, |name, value| elements.push(&name, &value))?;
+        Ok(elements)
+    }
 
-        loop {
-            let before = position(&reader);
-            let event = reader.read_event().map_err(|e| XmlError::Malformed(quote(&e.to_string())))?;
-            match event {
-                Event::DocType(_) => return Err(XmlError::Doctype),
-                Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
-                Event::Start(start) => {
-                    match depth {
-                        0 if root_seen => return Err(malformed("content after the root element")),
-                        0 if start.name().as_ref() != "xml" => return Err(XmlError::Root),
-                        0 => root_seen = true,
-                        1 => {
-                            open = Some(Open {
-                                name: start.name().as_ref().to_owned(),
-                                value: String::new(),
-                                start: position(&reader),
-                                nested: false,
-                            });
-                        }
-                        _ => {
-                            if let Some(open) = open.as_mut() {
-                                open.nested = true;
-                            }
-                        }
-                    }
-                    depth += 1;
-                }
-                Event::Empty(empty) => match depth {
-                    0 if root_seen => return Err(malformed("content after the root element")),
-                    0 if empty.name().as_ref() != "xml" => return Err(XmlError::Root),
-                    0 => root_seen = true,
-                    1 => entries.push((empty.name().as_ref().to_owned(), String::new())),
-                    _ => {
-                        if let Some(open) = open.as_mut() {
-                            open.nested = true;
-                        }
-                    }
-                },
-                Event::End(_) => {
-                    if depth == 2
-                        && let Some(done) = open.take()
-                    {
-                        let value = if done.nested {
-                            xml.get(done.start..before).unwrap_or_default().to_owned()
-                        } else {
-                            done.value
-                        };
-                        entries.push((done.name, value));
-                    }
-                    depth = depth.saturating_sub(1);
-                }
-                Event::Text(text) => {
-                    let text = text.xml10_content();
-                    match depth {
-                        2 => push_value(&mut open, &text),
-                        d if d > 2 => {}
-                        _ if text.trim().is_empty() => {}
-                        _ => return Err(malformed("text outside of an element")),
-                    }
-                }
-                Event::CData(cdata) => match depth {
-                    2 => push_value(&mut open, &cdata.into_inner()),
-                    d if d > 2 => {}
-                    _ => return Err(malformed("CDATA outside of an element")),
-                },
-                Event::GeneralRef(reference) => {
-                    let resolved = if reference.is_char_ref() {
-                        match reference.resolve_char_ref() {
-                            Ok(Some(c)) => c.to_string(),
-                            _ => return Err(malformed("invalid character reference")),
-                        }
-                    } else {
-                        let name = reference.into_inner();
-                        match resolve_predefined_entity(&name) {
-                            Some(s) => s.to_owned(),
-                            None => return Err(XmlError::UnknownEntity(quote(&format!("&{name};")))),
-                        }
-                    };
-                    match depth {
-                        2 => push_value(&mut open, &resolved),
-                        d if d > 2 => {}
-                        _ => return Err(malformed("entity reference outside of an element")),
-                    }
-                }
-                Event::Eof => {
-                    if !root_seen {
-                        return Err(XmlError::Empty);
-                    }
-                    if depth != 0 {
-                        return Err(malformed("unclosed element"));
-                    }
-                    return Ok(Self { entries });
-                }
-            }
-        }
+    fn push(&mut self, name: &str, value: &str) {
+        let start = self.text.len();
+        self.text.push_str(name);
+        let name_end = self.text.len();
+        self.text.push_str(value);
+        self.entries.push(Entry { start, name_end, end: self.text.len() });
     }
 
     /// The value of the first element called `name`.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.entries.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        let entry = self.entries.iter().find(|e| self.text.get(e.start..e.name_end) == Some(name))?;
+        self.text.get(entry.name_end..entry.end)
     }
 
     /// All elements in document order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.entries.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+        self.entries.iter().map(|e| {
+            (
+                self.text.get(e.start..e.name_end).unwrap_or_default(),
+                self.text.get(e.name_end..e.end).unwrap_or_default(),
+            )
+        })
     }
 
     pub fn len(&self) -> usize {
@@ -170,14 +117,180 @@ impl Elements {
     }
 }
 
-fn position(reader: &Reader<&[u8]>) -> usize {
-    usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX)
+/// Reads a flat `<xml>` document and calls `each` with the name and value
+/// of every child of the root, in document order, under the rules of
+/// [`Elements::parse`]. Values are borrowed from `xml` unless an entity or
+/// a line end had to be rewritten or the value came in several pieces.
+///
+/// `each` may have been called for the first children when a later part of
+/// the document is refused.
+pub fn walk<'x>(xml: &'x str, mut each: impl FnMut(Cow<'x, str>, Cow<'x, str>)) -> Result<(), XmlError> {
+    let mut reader = Reader::from_str(xml);
+    let mut state = Walk { xml, depth: 0, root_seen: false, open: None };
+    loop {
+        let before = position(&reader);
+        let event = reader.read_event().map_err(|e| XmlError::Malformed(quote(&e.to_string())))?;
+        match event {
+            Event::DocType(_) => return Err(XmlError::Doctype),
+            Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
+            Event::Start(start) => {
+                state.start(&start, before, position(&reader))?;
+                state.depth += 1;
+            }
+            Event::Empty(empty) => {
+                if let Some(name) = state.empty(&empty, before)? {
+                    each(name, Cow::Borrowed(""));
+                }
+            }
+            Event::End(_) => {
+                if let Some((name, value)) = state.end(before) {
+                    each(name, value);
+                }
+                state.depth = state.depth.saturating_sub(1);
+            }
+            Event::Text(text) => {
+                let text = text.xml10_content();
+                if state.depth <= 1 && text.trim().is_empty() {
+                    continue;
+                }
+                state.piece(text, "text outside of an element")?;
+            }
+            Event::CData(cdata) => state.piece(cdata.into_inner(), "CDATA outside of an element")?,
+            Event::GeneralRef(reference) => {
+                state.piece(resolve(reference)?, "entity reference outside of an element")?;
+            }
+            Event::Eof => return state.finish(),
+        }
+    }
 }
 
-fn push_value(open: &mut Option<Open>, text: &str) {
-    if let Some(open) = open.as_mut() {
-        open.value.push_str(text);
+/// The state of [`walk`] between events.
+struct Walk<'x> {
+    xml: &'x str,
+    depth: usize,
+    root_seen: bool,
+    open: Option<Open<'x>>,
+}
+
+/// The child of the root being read.
+struct Open<'x> {
+    name: Cow<'x, str>,
+    value: Cow<'x, str>,
+    /// Where its content begins in the document.
+    start: usize,
+    nested: bool,
+}
+
+impl<'x> Walk<'x> {
+    /// A start tag at `at`, whose content begins at `content`.
+    fn start(&mut self, start: &BytesStart<'_>, at: usize, content: usize) -> Result<(), XmlError> {
+        match self.depth {
+            0 => self.root(start)?,
+            1 => {
+                self.open =
+                    Some(Open { name: self.name(start, at), value: Cow::Borrowed(""), start: content, nested: false })
+            }
+            _ => self.mark_nested(),
+        }
+        Ok(())
     }
+
+    /// An empty element at `at`: returns its name when it is a child of the root.
+    fn empty(&mut self, empty: &BytesStart<'_>, at: usize) -> Result<Option<Cow<'x, str>>, XmlError> {
+        match self.depth {
+            0 => self.root(empty)?,
+            1 => return Ok(Some(self.name(empty, at))),
+            _ => self.mark_nested(),
+        }
+        Ok(None)
+    }
+
+    fn root(&mut self, start: &BytesStart<'_>) -> Result<(), XmlError> {
+        if self.root_seen {
+            return Err(malformed("content after the root element"));
+        }
+        if start.name().as_ref() != "xml" {
+            return Err(XmlError::Root);
+        }
+        self.root_seen = true;
+        Ok(())
+    }
+
+    /// The element's name, borrowed from the document: the tag at `at` is
+    /// `<` followed by the name.
+    fn name(&self, start: &BytesStart<'_>, at: usize) -> Cow<'x, str> {
+        let name = start.name();
+        let name = name.as_ref();
+        match self.xml.get(at + 1..at + 1 + name.len()) {
+            Some(borrowed) if borrowed == name => Cow::Borrowed(borrowed),
+            _ => Cow::Owned(name.to_owned()),
+        }
+    }
+
+    fn mark_nested(&mut self) {
+        if let Some(open) = self.open.as_mut() {
+            open.nested = true;
+        }
+    }
+
+    /// An end tag at `at`: returns the child of the root it closes, if any.
+    fn end(&mut self, at: usize) -> Option<(Cow<'x, str>, Cow<'x, str>)> {
+        if self.depth != 2 {
+            return None;
+        }
+        let done = self.open.take()?;
+        let value =
+            if done.nested { Cow::Borrowed(self.xml.get(done.start..at).unwrap_or_default()) } else { done.value };
+        Some((done.name, value))
+    }
+
+    /// A piece of character data: part of the open child's value, ignored
+    /// deeper down, refused (with `outside`) above the children.
+    fn piece(&mut self, piece: Cow<'x, str>, outside: &str) -> Result<(), XmlError> {
+        match self.depth {
+            2 => {
+                if let Some(open) = self.open.as_mut() {
+                    if open.value.is_empty() {
+                        open.value = piece;
+                    } else {
+                        open.value.to_mut().push_str(&piece);
+                    }
+                }
+                Ok(())
+            }
+            d if d > 2 => Ok(()),
+            _ => Err(malformed(outside)),
+        }
+    }
+
+    fn finish(&self) -> Result<(), XmlError> {
+        if !self.root_seen {
+            return Err(XmlError::Empty);
+        }
+        if self.depth != 0 {
+            return Err(malformed("unclosed element"));
+        }
+        Ok(())
+    }
+}
+
+/// A character reference or one of the five predefined entities.
+fn resolve<'x>(reference: BytesRef<'x>) -> Result<Cow<'x, str>, XmlError> {
+    if reference.is_char_ref() {
+        return match reference.resolve_char_ref() {
+            Ok(Some(c)) => Ok(Cow::Owned(c.to_string())),
+            _ => Err(malformed("invalid character reference")),
+        };
+    }
+    let name = reference.into_inner();
+    match resolve_predefined_entity(&name) {
+        Some(s) => Ok(Cow::Borrowed(s)),
+        None => Err(XmlError::UnknownEntity(quote(&format!("&{name};")))),
+    }
+}
+
+fn position(reader: &Reader<&[u8]>) -> usize {
+    usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX)
 }
 
 fn malformed(reason: &str) -> XmlError {
