@@ -16,18 +16,20 @@ use whosent::store::{
 
 use super::{API_KEY_HEADER, handle};
 
+type TestResult<T = ()> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
 const KEY: &str = "local-sample-key-0123456789";
 const OPEN_ID: &str = "o2AmVbbbo92rS75Y2RnPm7uy1b3X";
 const FAKE_ID: u64 = 2960376661;
 const JPEG: &[u8] = &[0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0xFF, 0xD9];
 
-fn event(name: &str) -> Value {
+fn event(name: &str) -> TestResult<Value> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../events").join(name);
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    Ok(serde_json::from_str(&std::fs::read_to_string(path)?)?)
 }
 
-fn request(event: &Value) -> Request {
-    lambda_http::request::from_str(&event.to_string()).expect("a valid API Gateway event")
+fn request(event: &Value) -> TestResult<Request> {
+    Ok(lambda_http::request::from_str(&event.to_string()).map_err(|e| format!("a valid API Gateway event: {e}"))?)
 }
 
 fn profile() -> Profile {
@@ -104,8 +106,8 @@ fn set_query(event: &mut Value, pairs: &[(&str, &str)]) {
     event["queryStringParameters"] = pairs.iter().map(|(k, v)| (k.to_string(), Value::String(v.to_string()))).collect();
 }
 
-async fn call(lookup: &Lookup<MemoryStore, MemorySecrets>, event: &Value) -> (StatusCode, Value, Vec<u8>) {
-    let response = handle(lookup, request(event)).await.unwrap();
+async fn call(lookup: &Lookup<MemoryStore, MemorySecrets>, event: &Value) -> TestResult<(StatusCode, Value, Vec<u8>)> {
+    let response = handle(lookup, request(event)?).await?;
     let status = response.status();
     let bytes = match response.into_body() {
         Body::Text(text) => text.into_bytes(),
@@ -113,79 +115,88 @@ async fn call(lookup: &Lookup<MemoryStore, MemorySecrets>, event: &Value) -> (St
         Body::Empty => Vec::new(),
         _ => unreachable!("the handler answers text or bytes"),
     };
-    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null), bytes)
+    Ok((status, serde_json::from_slice(&bytes).unwrap_or(Value::Null), bytes))
+}
+
+/// The `create_time` of each message of a page, in its order.
+fn create_times(body: &Value) -> TestResult<Vec<i64>> {
+    let messages = body["messages"].as_array().ok_or("a list of messages")?;
+    Ok(messages.iter().map(|m| m["create_time"].as_i64().ok_or("a create_time")).collect::<Result<_, _>>()?)
 }
 
 #[tokio::test]
-async fn the_sender_event_answers_who_sent_it_and_how_it_was_found() {
-    let (status, body, _) = call(&lookup(), &event("lookup-sender.json")).await;
+async fn the_sender_event_answers_who_sent_it_and_how_it_was_found() -> TestResult {
+    let (status, body, _) = call(&lookup(), &event("lookup-sender.json")?).await?;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["state"], "resolved");
     assert_eq!(body["fake_id"], FAKE_ID);
     assert_eq!(body["profile"]["nickname"], "小雨🌧");
     assert_eq!(body["resolution"]["method"], "time");
     assert_eq!(body["avatar"], "stored");
+    Ok(())
 }
 
 #[tokio::test]
-async fn the_avatar_event_answers_the_jpeg() {
-    let (status, _, bytes) = call(&lookup(), &event("lookup-avatar.json")).await;
+async fn the_avatar_event_answers_the_jpeg() -> TestResult {
+    let (status, _, bytes) = call(&lookup(), &event("lookup-avatar.json")?).await?;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(bytes, JPEG);
+    Ok(())
 }
 
 #[tokio::test]
-async fn the_messages_event_pages_newest_first_with_a_cursor() {
+async fn the_messages_event_pages_newest_first_with_a_cursor() -> TestResult {
     let lookup = lookup();
-    let mut first = event("lookup-messages.json");
-    let (status, body, _) = call(&lookup, &first).await;
+    let mut first = event("lookup-messages.json")?;
+    let (status, body, _) = call(&lookup, &first).await?;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let times: Vec<i64> =
-        body["messages"].as_array().unwrap().iter().map(|m| m["create_time"].as_i64().unwrap()).collect();
+    let times = create_times(&body)?;
     assert_eq!(times, [1795740030, 1795740020]);
     assert_eq!(body["messages"][0]["sender"]["state"], "known");
     assert_eq!(body["messages"][1]["sender"]["state"], "pending");
-    let cursor = body["next_cursor"].as_str().expect("a cursor after a full page").to_owned();
+    let cursor = body["next_cursor"].as_str().ok_or("a cursor after a full page")?.to_owned();
     set_query(&mut first, &[("since", "1795740000"), ("limit", "2"), ("cursor", &cursor)]);
-    let (status, body, _) = call(&lookup, &first).await;
+    let (status, body, _) = call(&lookup, &first).await?;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let times: Vec<i64> =
-        body["messages"].as_array().unwrap().iter().map(|m| m["create_time"].as_i64().unwrap()).collect();
+    let times = create_times(&body)?;
     assert_eq!(times, [1795740010]);
     assert!(body.get("next_cursor").is_none());
+    Ok(())
 }
 
 #[tokio::test]
-async fn the_person_event_lists_the_person_across_accounts() {
-    let (status, body, _) = call(&lookup(), &event("lookup-person.json")).await;
+async fn the_person_event_lists_the_person_across_accounts() -> TestResult {
+    let (status, body, _) = call(&lookup(), &event("lookup-person.json")?).await?;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["profile"]["city"], "深圳");
     assert_eq!(body["accounts"][0]["account"], "acct-1");
     assert_eq!(body["accounts"][0]["open_id"], OPEN_ID);
+    Ok(())
 }
 
 #[tokio::test]
-async fn nothing_is_readable_without_the_right_key() {
+async fn nothing_is_readable_without_the_right_key() -> TestResult {
     let lookup = lookup();
     for name in ["lookup-sender.json", "lookup-avatar.json", "lookup-messages.json", "lookup-person.json"] {
-        let mut without = event(name);
-        without["headers"].as_object_mut().unwrap().remove(API_KEY_HEADER);
-        let (status, body, _) = call(&lookup, &without).await;
+        let mut without = event(name)?;
+        without["headers"].as_object_mut().ok_or("the event's headers")?.remove(API_KEY_HEADER);
+        let (status, body, _) = call(&lookup, &without).await?;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{name}");
         assert!(body.get("profile").is_none() && body.get("messages").is_none());
-        let mut wrong = event(name);
+        let mut wrong = event(name)?;
         wrong["headers"][API_KEY_HEADER] = Value::String(format!("{KEY}x"));
-        assert_eq!(call(&lookup, &wrong).await.0, StatusCode::UNAUTHORIZED, "{name}");
+        assert_eq!(call(&lookup, &wrong).await?.0, StatusCode::UNAUTHORIZED, "{name}");
     }
+    Ok(())
 }
 
 #[tokio::test]
-async fn bad_ids_limits_and_cursors_are_400_and_unknown_ones_404() {
+async fn bad_ids_limits_and_cursors_are_400_and_unknown_ones_404() -> TestResult {
     let lookup = lookup();
-    let with_query = |pairs: &[(&str, &str)]| {
-        let mut e = event("lookup-messages.json");
+    let with_query = |pairs: &[(&str, &str)]| -> TestResult<Value> {
+        let mut e = event("lookup-messages.json")?;
         set_query(&mut e, pairs);
-        e
+        Ok(e)
     };
     for pairs in [
         vec![("limit", "0")],
@@ -195,22 +206,23 @@ async fn bad_ids_limits_and_cursors_are_400_and_unknown_ones_404() {
         vec![("cursor", "not-a-cursor")],
         vec![("cursor", "YWNjdC0yCjE3OTU3NDAwMjAjMDAwMDAwMDAwMDAwMDBhMg")],
     ] {
-        let (status, body, _) = call(&lookup, &with_query(&pairs)).await;
+        let (status, body, _) = call(&lookup, &with_query(&pairs)?).await?;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{pairs:?}: {body}");
         assert!(body["error"].as_str().is_some_and(|r| !r.is_empty()));
     }
-    let mut person = event("lookup-person.json");
+    let mut person = event("lookup-person.json")?;
     person["rawPath"] = "/people/12ab".into();
     person["pathParameters"]["fakeid"] = "12ab".into();
-    assert_eq!(call(&lookup, &person).await.0, StatusCode::BAD_REQUEST);
+    assert_eq!(call(&lookup, &person).await?.0, StatusCode::BAD_REQUEST);
     person["rawPath"] = "/people/77".into();
-    assert_eq!(call(&lookup, &person).await.0, StatusCode::NOT_FOUND);
-    let mut sender = event("lookup-sender.json");
+    assert_eq!(call(&lookup, &person).await?.0, StatusCode::NOT_FOUND);
+    let mut sender = event("lookup-sender.json")?;
     sender["rawPath"] = "/accounts/acct-9/senders/oSomebody".into();
-    assert_eq!(call(&lookup, &sender).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(call(&lookup, &sender).await?.0, StatusCode::NOT_FOUND);
     sender["rawPath"] = "/accounts/acct-1/senders/oSomebodyElse".into();
-    assert_eq!(call(&lookup, &sender).await.0, StatusCode::NOT_FOUND);
-    let mut post = event("lookup-sender.json");
+    assert_eq!(call(&lookup, &sender).await?.0, StatusCode::NOT_FOUND);
+    let mut post = event("lookup-sender.json")?;
     post["requestContext"]["http"]["method"] = "POST".into();
-    assert_eq!(call(&lookup, &post).await.0, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(call(&lookup, &post).await?.0, StatusCode::METHOD_NOT_ALLOWED);
+    Ok(())
 }

@@ -1,25 +1,30 @@
 use super::*;
 
-fn batch() -> Event {
+type TestResult<T = ()> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
+fn batch() -> TestResult<Event> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../events/profile-stream-batch.json");
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).expect("a DynamoDB stream event")
+    let event =
+        serde_json::from_str(&std::fs::read_to_string(path)?).map_err(|e| format!("a DynamoDB stream event: {e}"))?;
+    Ok(event)
 }
 
 #[test]
-fn the_sample_batch_names_its_senders() {
-    let event = batch();
+fn the_sample_batch_names_its_senders() -> TestResult {
+    let event = batch()?;
     let keys = keys_of(&event.records);
     assert_eq!(keys.len(), event.records.len());
     assert!(keys.len() >= 2);
     for key in &keys {
-        let key = key.as_ref().expect("every sample record is a sender");
+        let key = key.as_ref().map_err(|e| format!("every sample record is a sender: {e:?}"))?;
         assert!(!key.account.is_empty() && key.open_id.len() > 8);
     }
+    Ok(())
 }
 
 #[test]
-fn a_record_of_another_kind_is_reported_not_fetched() {
-    let mut event = batch();
+fn a_record_of_another_kind_is_reported_not_fetched() -> TestResult {
+    let mut event = batch()?;
     let record = event.records[0].clone();
     let mut other = record.clone();
     other.change.new_image.insert("kind".into(), serde_dynamo::AttributeValue::S("resolve_request".into()));
@@ -27,4 +32,5 @@ fn a_record_of_another_kind_is_reported_not_fetched() {
     let keys = keys_of(&event.records);
     assert!(keys[0].is_ok());
     assert!(keys[1].as_ref().is_err_and(|e| e.contains("resolve_request")));
+    Ok(())
 }

@@ -12,7 +12,7 @@ use whosent::push::{BodyMode, signature};
 use whosent::store::Account;
 
 use super::super::handle;
-use super::{World, body_text, event_json, request, sample_account, set_query};
+use super::{TestResult, World, body_text, event_json, request, sample_account, set_query};
 
 /// The published plaintext sample: signed with token `test` for `sample-plain`.
 const TS: &str = "1410685589";
@@ -20,7 +20,7 @@ const NONCE: &str = "test";
 
 /// The plaintext sample's event with `body`, signed with `token` for
 /// `account` with the sample's own nonce.
-fn plaintext_event(account: &str, token: &str, body: &str) -> Value {
+fn plaintext_event(account: &str, token: &str, body: &str) -> TestResult<Value> {
     signed_event(account, token, body, NONCE)
 }
 
@@ -30,15 +30,15 @@ pub(super) fn fresh_nonce() -> String {
     format!("n{}", NEXT.fetch_add(1, Ordering::Relaxed))
 }
 
-pub(super) fn signed_event(account: &str, token: &str, body: &str, nonce: &str) -> Value {
-    let mut event = event_json("webhook-post-plaintext.json");
+pub(super) fn signed_event(account: &str, token: &str, body: &str, nonce: &str) -> TestResult<Value> {
+    let mut event = event_json("webhook-post-plaintext.json")?;
     event["rawPath"] = format!("/wechat/{account}").into();
     event["requestContext"]["http"]["path"] = format!("/wechat/{account}").into();
     event["pathParameters"]["account"] = account.into();
     event["body"] = body.into();
-    set_query(&mut event, "nonce", Some(nonce));
-    set_query(&mut event, "signature", Some(&signature::sign(&[token, TS, nonce])));
-    event
+    set_query(&mut event, "nonce", Some(nonce))?;
+    set_query(&mut event, "signature", Some(&signature::sign(&[token, TS, nonce])))?;
+    Ok(event)
 }
 
 pub(super) fn text_body(to: &str, from: &str, msg_id: &str, content: &str) -> String {
@@ -52,66 +52,74 @@ pub(super) fn text_body(to: &str, from: &str, msg_id: &str, content: &str) -> St
 const FOLLOWER: &str = "oyORnuP8q7ou2gfYjqLzSIWZf0rs";
 
 #[tokio::test]
-async fn a_plaintext_body_is_refused_by_a_safe_or_compatible_account() {
+async fn a_plaintext_body_is_refused_by_a_safe_or_compatible_account() -> TestResult {
     for mode in [BodyMode::Safe, BodyMode::Compatible] {
-        let world = World::new();
-        let account = Account { mode, ..sample_account("sample-safe") };
+        let world = World::new()?;
+        let account = Account { mode, ..sample_account("sample-safe")? };
         world.store.put_account(account.clone());
         // Signed with the account's real token: only the body is forged.
         let body = text_body(&account.gh_id, FOLLOWER, "1", "transfer the money");
-        let event = plaintext_event("sample-safe", "spamtest", &body);
-        let response = handle(&world.ingest(), request(&event)).await.unwrap();
-        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{mode:?}: {}", body_text(&response));
-        assert!(body_text(&response).contains("only encrypted"), "{}", body_text(&response));
+        let event = plaintext_event("sample-safe", "spamtest", &body)?;
+        let response = handle(&world.ingest(), request(&event)?).await?;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{mode:?}: {}", body_text(&response)?);
+        assert!(body_text(&response)?.contains("only encrypted"), "{}", body_text(&response)?);
         assert!(world.nothing_stored(), "{mode:?}: the forged message was stored");
     }
+    Ok(())
 }
 
 #[tokio::test]
-async fn a_signed_query_is_refused_with_another_body_and_a_retry_is_a_duplicate() {
-    let world = World::new();
+async fn a_signed_query_is_refused_with_another_body_and_a_retry_is_a_duplicate() -> TestResult {
+    let world = World::new()?;
     let ingest = world.ingest();
-    let genuine = event_json("webhook-post-plaintext.json");
-    let first = handle(&ingest, request(&genuine)).await.unwrap();
+    let genuine = event_json("webhook-post-plaintext.json")?;
+    let first = handle(&ingest, request(&genuine)?).await?;
     assert_eq!(first.status(), StatusCode::OK);
 
     // The platform's retry: same query, same body.
-    let retry = handle(&ingest, request(&genuine)).await.unwrap();
-    assert_eq!((retry.status(), body_text(&retry)), (StatusCode::OK, body_text(&first)));
+    let retry = handle(&ingest, request(&genuine)?).await?;
+    assert_eq!((retry.status(), body_text(&retry)?), (StatusCode::OK, body_text(&first)?));
 
     // The captured query with a body of the attacker's.
     let forged = text_body("gh_21ee2dc92d7d", "os-IKuHd9pJ6xsn4mS7GyL4HxqI4", "7", "transfer the money");
-    let replay = plaintext_event("sample-plain", "test", &forged);
-    let response = handle(&ingest, request(&replay)).await.unwrap();
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{}", body_text(&response));
+    let replay = plaintext_event("sample-plain", "test", &forged)?;
+    let response = handle(&ingest, request(&replay)?).await?;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{}", body_text(&response)?);
     let messages = world.store.messages("sample-plain");
     assert_eq!(messages.len(), 1);
     assert_eq!(messages[0].features.content.as_deref(), Some("hhhhhjjjjjjjjj"));
+    Ok(())
 }
 
 /// A world with an account whose id and `gh_…` id are as long as allowed.
-fn world_with_long_names() -> (World, Account) {
-    let world = World::new();
+fn world_with_long_names() -> TestResult<(World, Account)> {
+    let world = World::new()?;
     let account = Account {
         id: "a".repeat(64),
         gh_id: "g".repeat(64),
         push_secret: "whosent/sample-plain/push".into(),
-        ..sample_account("sample-plain")
+        ..sample_account("sample-plain")?
     };
     world.store.put_account(account.clone());
-    (world, account)
+    Ok((world, account))
 }
 
 /// The answer to a text push whose fields are as given.
-async fn push_text(world: &World, account: &Account, to: &str, from: &str, msg_id: &str) -> (StatusCode, String) {
-    let event = signed_event(&account.id, "test", &text_body(to, from, msg_id, "hi"), &fresh_nonce());
-    let response = handle(&world.ingest(), request(&event)).await.unwrap();
-    (response.status(), body_text(&response))
+async fn push_text(
+    world: &World,
+    account: &Account,
+    to: &str,
+    from: &str,
+    msg_id: &str,
+) -> TestResult<(StatusCode, String)> {
+    let event = signed_event(&account.id, "test", &text_body(to, from, msg_id, "hi"), &fresh_nonce())?;
+    let response = handle(&world.ingest(), request(&event)?).await?;
+    Ok((response.status(), body_text(&response)?))
 }
 
 #[tokio::test]
-async fn each_key_field_is_stored_at_its_limit_and_refused_one_byte_over() {
-    let (world, account) = world_with_long_names();
+async fn each_key_field_is_stored_at_its_limit_and_refused_one_byte_over() -> TestResult {
+    let (world, account) = world_with_long_names()?;
     let gh = account.gh_id.clone();
     let at_limit = [
         ("openID of 64 bytes", gh.clone(), "o".repeat(64), "1".to_owned()),
@@ -119,7 +127,7 @@ async fn each_key_field_is_stored_at_its_limit_and_refused_one_byte_over() {
         ("MsgId of 20 digits", gh.clone(), FOLLOWER.to_owned(), "18446744073709551615".to_owned()),
     ];
     for (case, to, from, msg_id) in at_limit {
-        let (status, reason) = push_text(&world, &account, &to, &from, &msg_id).await;
+        let (status, reason) = push_text(&world, &account, &to, &from, &msg_id).await?;
         assert_eq!(status, StatusCode::OK, "{case}: {reason}");
     }
     assert_eq!(world.store.messages(&account.id).len(), 3);
@@ -132,16 +140,17 @@ async fn each_key_field_is_stored_at_its_limit_and_refused_one_byte_over() {
         ("MsgId of 21 digits", gh.clone(), FOLLOWER.to_owned(), "018446744073709551615", "MsgId"),
     ];
     for (case, to, from, msg_id, element) in over {
-        let (status, reason) = push_text(&world, &account, &to, &from, msg_id).await;
+        let (status, reason) = push_text(&world, &account, &to, &from, msg_id).await?;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{case}: {reason}");
         assert!(reason.contains(element), "{case}: {reason}");
     }
     assert_eq!(world.store.messages(&account.id).len(), 3, "nothing more was stored");
+    Ok(())
 }
 
 #[tokio::test]
-async fn event_fields_and_create_time_are_bounded() {
-    let (world, account) = world_with_long_names();
+async fn event_fields_and_create_time_are_bounded() -> TestResult {
+    let (world, account) = world_with_long_names()?;
     let event = |name: &str, key: &str, create_time: &str| {
         format!(
             "<xml><ToUserName>{}</ToUserName><FromUserName>{FOLLOWER}</FromUserName>\
@@ -159,19 +168,21 @@ async fn event_fields_and_create_time_are_bounded() {
         ("CreateTime of 11 digits", event("CLICK", "k", "10000000000"), StatusCode::BAD_REQUEST),
     ];
     for (case, body, status) in cases {
-        let event = signed_event(&account.id, "test", &body, &fresh_nonce());
-        let response = handle(&world.ingest(), request(&event)).await.unwrap();
-        assert_eq!(response.status(), status, "{case}: {}", body_text(&response));
+        let event = signed_event(&account.id, "test", &body, &fresh_nonce())?;
+        let response = handle(&world.ingest(), request(&event)?).await?;
+        assert_eq!(response.status(), status, "{case}: {}", body_text(&response)?);
     }
     assert_eq!(world.store.messages(&account.id).len(), 3);
+    Ok(())
 }
 
 #[tokio::test]
-async fn an_account_id_longer_than_64_bytes_names_no_route() {
-    let (world, account) = world_with_long_names();
+async fn an_account_id_longer_than_64_bytes_names_no_route() -> TestResult {
+    let (world, account) = world_with_long_names()?;
     let long = Account { id: "a".repeat(65), ..account };
     world.store.put_account(long.clone());
-    let (status, _) = push_text(&world, &long, &long.gh_id, FOLLOWER, "1").await;
+    let (status, _) = push_text(&world, &long, &long.gh_id, FOLLOWER, "1").await?;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(world.store.messages(&long.id).is_empty());
+    Ok(())
 }

@@ -14,7 +14,7 @@ use whosent::store::{
 
 use super::super::handle;
 use super::forgery::{fresh_nonce, signed_event, text_body};
-use super::{World, body_text, request, sample_account};
+use super::{TestResult, World, body_text, request, sample_account};
 
 const FOLLOWER: &str = "oRemembered";
 
@@ -57,21 +57,21 @@ fn sender(fake_id: Option<u64>, nickname: &str, fetched_at: Option<i64>) -> Send
     }
 }
 
-fn hours_ago(hours: i64) -> i64 {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
-    now - hours * 3600
+fn hours_ago(hours: i64) -> TestResult<i64> {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs() as i64;
+    Ok(now - hours * 3600)
 }
 
-fn push_event(msg_id: &str) -> serde_json::Value {
-    let to = sample_account("sample-plain").gh_id;
+fn push_event(msg_id: &str) -> TestResult<serde_json::Value> {
+    let to = sample_account("sample-plain")?.gh_id;
     signed_event("sample-plain", "test", &text_body(&to, FOLLOWER, msg_id, "hi"), &fresh_nonce())
 }
 
 /// The store of the sample accounts, behind a counting ledger.
-fn counted() -> (World, Counted) {
-    let world = World::new();
+fn counted() -> TestResult<(World, Counted)> {
+    let world = World::new()?;
     let counted = Counted { store: world.store.clone(), ..Counted::default() };
-    (world, counted)
+    Ok((world, counted))
 }
 
 fn ingest<'a>(
@@ -98,55 +98,58 @@ fn nickname(field: &SenderField) -> &str {
 }
 
 #[tokio::test]
-async fn a_remembered_sender_costs_one_write_and_a_changed_one_is_stamped_as_it_stands() {
-    let (world, ledger) = counted();
-    world.store.put_sender(sender(Some(7), "Ann", Some(hours_ago(2))));
+async fn a_remembered_sender_costs_one_write_and_a_changed_one_is_stamped_as_it_stands() -> TestResult {
+    let (world, ledger) = counted()?;
+    world.store.put_sender(sender(Some(7), "Ann", Some(hours_ago(2)?)));
     let ingest = ingest(&world, &ledger);
     for msg_id in ["1", "2"] {
-        let response = handle(&ingest, request(&push_event(msg_id))).await.unwrap();
-        assert_eq!((response.status(), body_text(&response)), (StatusCode::OK, "success".to_owned()));
+        let response = handle(&ingest, request(&push_event(msg_id)?)?).await?;
+        assert_eq!((response.status(), body_text(&response)?), (StatusCode::OK, "success".to_owned()));
     }
     assert_eq!(ledger.take(), (1, 2), "read once, then remembered");
 
     // The profile is fetched again: the remembered one no longer holds.
-    world.store.put_sender(sender(Some(7), "Ann B.", Some(hours_ago(1))));
-    handle(&ingest, request(&push_event("3"))).await.unwrap();
+    world.store.put_sender(sender(Some(7), "Ann B.", Some(hours_ago(1)?)));
+    handle(&ingest, request(&push_event("3")?)?).await?;
     assert_eq!(ledger.take(), (0, 2), "refused, handed back, written: no read");
-    handle(&ingest, request(&push_event("4"))).await.unwrap();
+    handle(&ingest, request(&push_event("4")?)?).await?;
     assert_eq!(ledger.take(), (0, 1), "the sender as handed back is remembered");
     let names: Vec<_> = senders(&world).iter().map(|s| nickname(s).to_owned()).collect();
     assert_eq!(names, ["Ann", "Ann", "Ann B.", "Ann B."]);
     assert!(world.store.resolve_requests().is_empty());
+    Ok(())
 }
 
 #[tokio::test]
-async fn a_remembered_sender_that_lost_its_mapping_is_not_stamped() {
-    let (world, ledger) = counted();
-    world.store.put_sender(sender(Some(7), "Ann", Some(hours_ago(2))));
+async fn a_remembered_sender_that_lost_its_mapping_is_not_stamped() -> TestResult {
+    let (world, ledger) = counted()?;
+    world.store.put_sender(sender(Some(7), "Ann", Some(hours_ago(2)?)));
     let ingest = ingest(&world, &ledger);
-    handle(&ingest, request(&push_event("1"))).await.unwrap();
+    handle(&ingest, request(&push_event("1")?)?).await?;
     // An operator cleared the follower: it is unknown again.
     world.store.put_sender(sender(None, "", None));
-    handle(&ingest, request(&push_event("2"))).await.unwrap();
+    handle(&ingest, request(&push_event("2")?)?).await?;
     assert_eq!(ledger.take(), (1, 3));
     let fields = senders(&world);
     assert_eq!(nickname(&fields[0]), "Ann");
     assert_eq!(fields[1], SenderField::Pending, "never stamped with the remembered FakeID");
     assert_eq!(world.store.resolve_requests().len(), 1);
+    Ok(())
 }
 
 #[tokio::test]
-async fn a_retry_of_a_remembered_push_is_a_duplicate_even_once_the_sender_changed() {
-    let (world, ledger) = counted();
-    world.store.put_sender(sender(Some(7), "Ann", Some(hours_ago(2))));
+async fn a_retry_of_a_remembered_push_is_a_duplicate_even_once_the_sender_changed() -> TestResult {
+    let (world, ledger) = counted()?;
+    world.store.put_sender(sender(Some(7), "Ann", Some(hours_ago(2)?)));
     let ingest = ingest(&world, &ledger);
-    handle(&ingest, request(&push_event("1"))).await.unwrap();
-    let event = push_event("2");
-    let first = handle(&ingest, request(&event)).await.unwrap();
-    world.store.put_sender(sender(Some(7), "Ann B.", Some(hours_ago(1))));
-    let retry = handle(&ingest, request(&event)).await.unwrap();
-    assert_eq!((retry.status(), body_text(&retry)), (first.status(), body_text(&first)));
+    handle(&ingest, request(&push_event("1")?)?).await?;
+    let event = push_event("2")?;
+    let first = handle(&ingest, request(&event)?).await?;
+    world.store.put_sender(sender(Some(7), "Ann B.", Some(hours_ago(1)?)));
+    let retry = handle(&ingest, request(&event)?).await?;
+    assert_eq!((retry.status(), body_text(&retry)?), (first.status(), body_text(&first)?));
     assert_eq!(ledger.take(), (1, 3), "the retry is answered from its dedupe record");
     let names: Vec<_> = senders(&world).iter().map(|s| nickname(s).to_owned()).collect();
     assert_eq!(names, ["Ann", "Ann"], "the retry wrote nothing");
+    Ok(())
 }
