@@ -5,6 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-venv.sh
 export STACK_DIR=.local/bench TABLE_NAME=whosent-bench STACK_SERVICES=minimal
+# Cold start of each function, exec to first /next on a stand-in Runtime API
+# (tests/integration/benches/cold_start.rs): the release binaries and the
+# anchor first, then the runs, before anything else is started.
+cargo build --release -p webhook -p lookup -p resolver -p profile
+cargo build --release -p whosent-integration --example cold_anchor
+cargo bench -p whosent-integration --bench cold_start
 trap 'scripts/stack.sh down' EXIT
 scripts/stack.sh up
 set -a
