@@ -8,10 +8,10 @@
 
 use std::sync::{Arc, OnceLock};
 
+use aws_sdk_dynamodb::config::SharedHttpClient;
 use aws_smithy_http_client::tls::rustls_provider::CryptoMode;
 use aws_smithy_http_client::tls::{Provider, TlsContext, TrustStore};
 use aws_smithy_http_client::{Builder, ConnectorBuilder, proxy::ProxyConfig};
-use aws_sdk_dynamodb::config::SharedHttpClient;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use rustls::pki_types::CertificateDer;
@@ -91,7 +91,10 @@ impl Tls {
 /// endpoint, retries: `aws_config`'s defaults), with the HTTP client of the
 /// shared configuration.
 pub async fn aws_config() -> aws_config::SdkConfig {
-    aws_config::defaults(aws_config::BehaviorVersion::latest()).http_client(Tls::shared().aws_http_client()).load().await
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(Tls::shared().aws_http_client())
+        .load()
+        .await
 }
 
 /// `certs` as one PEM document.

@@ -11,7 +11,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::sync::mpsc::{Receiver, Sender, channel};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -65,10 +65,7 @@ impl FakeRuntime {
 
     /// The next request seen, waiting at most `wait`.
     pub fn next_seen(&self, wait: Duration) -> Option<Seen> {
-        match self.seen.recv_timeout(wait) {
-            Ok(seen) => Some(seen),
-            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => None,
-        }
+        self.seen.recv_timeout(wait).ok()
     }
 }
 
@@ -142,14 +139,24 @@ pub fn lambda_env(runtime: &FakeRuntime, function: &str) -> Vec<(String, String)
     pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
 }
 
-/// Starts `binary` with exactly `env` and returns the time from just before
-/// the exec to its first `/next`. The process is stopped afterwards.
+/// How long a function took to ask for its first event.
+#[derive(Debug, Clone, Copy)]
+pub struct Start {
+    /// From just before the exec to the `/next` request.
+    pub wall: Duration,
+    /// CPU time its threads had used by then (Linux; zero elsewhere): what
+    /// the start costs whatever else the machine is doing.
+    pub cpu: Duration,
+}
+
+/// Starts `binary` with exactly `env` and measures it up to its first
+/// `/next`. The process is stopped afterwards.
 pub fn time_to_next(
     runtime: &FakeRuntime,
     binary: &Path,
     env: &[(String, String)],
     wait: Duration,
-) -> Result<Duration, String> {
+) -> Result<Start, String> {
     runtime.drain();
     let started = Instant::now();
     let mut child = Command::new(binary)
@@ -161,9 +168,24 @@ pub fn time_to_next(
         .spawn()
         .map_err(|e| format!("{}: {e}", binary.display()))?;
     let outcome = first_next(runtime, &mut child, started + wait);
+    // Held at /next, the process is idle: its CPU time is final.
+    let cpu = cpu_time(child.id());
     let _ = child.kill();
     let _ = child.wait();
-    outcome.map(|at| at.duration_since(started)).map_err(|e| format!("{}: {e}", binary.display()))
+    let at = outcome.map_err(|e| format!("{}: {e}", binary.display()))?;
+    Ok(Start { wall: at.duration_since(started), cpu })
+}
+
+/// The CPU time of every thread of process `pid`, from
+/// `/proc/PID/task/*/schedstat` (nanoseconds on the CPU, first field).
+fn cpu_time(pid: u32) -> Duration {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else { return Duration::ZERO };
+    let nanos = tasks
+        .flatten()
+        .filter_map(|task| std::fs::read_to_string(task.path().join("schedstat")).ok())
+        .filter_map(|stat| stat.split_whitespace().next()?.parse::<u64>().ok())
+        .sum();
+    Duration::from_nanos(nanos)
 }
 
 /// Waits for the child's first `/next` until `deadline`, noticing an exit or

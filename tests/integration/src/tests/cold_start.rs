@@ -48,3 +48,11 @@ fn the_median_is_the_middle_or_the_mean_of_the_two_middles() {
     assert_eq!(median_ms(&mut [ms(4), ms(1), ms(2), ms(9)]), 3.0);
     assert!(median_ms(&mut []).is_nan());
 }
+
+#[test]
+fn the_cpu_time_of_a_running_process_is_read_from_its_threads() {
+    if cfg!(target_os = "linux") {
+        assert!(cpu_time(std::process::id()) > Duration::ZERO);
+    }
+    assert_eq!(cpu_time(u32::MAX), Duration::ZERO);
+}
