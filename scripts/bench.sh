@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
-# The benchmarks: the push hot path beside wechatpy on the identical push
-# (scripts/bench/hot_path.py), then the lookup and the resolver's scenario
-# benchmarks on moto started for them (see tests/integration/benches/).
+# The benchmarks, each printed beside its anchor: the push hot path beside
+# wechatpy on the identical push (scripts/bench/hot_path.py), each function's
+# cold start beside a do-nothing function, then, on moto started for them,
+# the lookup API, DynamoDB requests per push, and the resolver's scenario
+# (see tests/integration/benches/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-venv.sh
 "${VENV:-.venv}/bin/python" scripts/bench/hot_path.py
 export STACK_DIR=.local/bench TABLE_NAME=whosent-bench STACK_SERVICES=minimal
+# Cold start of each function, exec to first /next on a stand-in Runtime API
+# (tests/integration/benches/cold_start.rs): the release binaries and the
+# anchor first, then the runs, before anything else is started.
+cargo build --release -p webhook -p lookup -p resolver -p profile
+cargo build --release -p whosent-integration --example cold_anchor
+cargo bench -p whosent-integration --bench cold_start
 trap 'scripts/stack.sh down' EXIT
 scripts/stack.sh up
 set -a

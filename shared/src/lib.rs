@@ -49,6 +49,7 @@ pub mod resolve;
 pub mod secrets;
 pub mod session;
 pub mod store;
+pub mod tls;
 
 #[cfg(test)]
 mod tests;

@@ -12,7 +12,7 @@ use whosent::store::DynamoStore;
 async fn main() -> Result<(), Error> {
     lambda_runtime::tracing::init_default_subscriber();
     let config = Config::from_env(&Env::process())?;
-    let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let aws = whosent::tls::aws_config().await;
     let deps = Deps {
         store: DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), &config.table)
             .with_session_table(&config.session_table),

@@ -1,4 +1,5 @@
-//! The HTTP adapter: reqwest (rustls), speaking docs/console.md exactly.
+//! The HTTP adapter: reqwest (rustls, on the shared TLS configuration of
+//! [`crate::tls`]), speaking docs/console.md exactly.
 
 use std::time::Duration;
 
@@ -14,6 +15,7 @@ use super::model::{
 };
 use crate::quote::quote;
 use crate::secrets::Secret;
+use crate::tls::Tls;
 
 /// Where the console is and how long to wait for it.
 #[derive(Debug, Clone)]
@@ -39,8 +41,15 @@ pub struct HttpConsole {
 }
 
 impl HttpConsole {
+    /// A client on the process's shared TLS configuration ([`Tls::shared`]).
     pub fn new(config: &ConsoleConfig) -> Result<Self, ConsoleError> {
+        Self::with_tls(config, Tls::shared())
+    }
+
+    /// A client that trusts the roots of `tls`.
+    pub fn with_tls(config: &ConsoleConfig, tls: &Tls) -> Result<Self, ConsoleError> {
         let http = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls.client_config())
             .timeout(config.timeout)
             .connect_timeout(config.timeout)
             .user_agent("Mozilla/5.0 (compatible; whosent)")

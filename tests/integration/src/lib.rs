@@ -6,6 +6,7 @@
 //! start the test stack (`STACK_DIR=.local/test STACK_SERVICES=minimal
 //! scripts/stack.sh up`), source its `endpoints.env`, then `cargo test`.
 
+pub mod cold_start;
 pub mod emulated;
 pub mod webhook_server;
 
