@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The resolver's scenario benchmark, on moto started for it (see
-# tests/integration/benches/scenario.rs).
+# tests/integration/benches/scenario/main.rs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-venv.sh
@@ -12,3 +12,5 @@ set -a
 set +a
 cargo bench -p whosent-integration --bench lookup
 cargo bench -p whosent-integration --bench scenario "$@"
+# Whosent at three sizes: per push, and the cost of a million pushes.
+cargo bench -p whosent-integration --bench scenario -- growth

@@ -19,7 +19,8 @@
 //! - `cargo bench -p whosent-integration --bench scenario`: 2,000 followers,
 //!   10,000 pushes, the three ways;
 //! - `… --bench scenario -- growth`: whosent at three sizes, per push and
-//!   the cost of a million pushes;
+//!   the cost of a million pushes (`-- growth large` adds 100 accounts of
+//!   2,000 followers and a million pushes, by user list);
 //! - under `cargo test`: a small run of the three ways, and the full-size
 //!   scenario stopped after its first batch (a check that it terminates).
 //!   `SCENARIO_BATCHES=n` sets that bound.
@@ -54,6 +55,9 @@ const SIZES: [Scenario; 3] = [
     Scenario { accounts: 10, followers: 20_000, pushes: 100_000, rate: 200.0, ..FULL },
 ];
 
+/// The largest size, by user list only (`-- growth large`).
+const LARGE: Scenario = Scenario { accounts: 100, followers: 200_000, pushes: 1_000_000, rate: 2000.0, ..FULL };
+
 async fn ways(scenario: Scenario) -> Vec<(Way, Figures)> {
     let mut rows = Vec::new();
     for way in WAYS {
@@ -84,6 +88,14 @@ fn main() {
                     rows.push((size, way, run(size, way).await));
                     report::growth(&rows);
                 }
+            }
+            if args.iter().any(|a| a == "large") {
+                rows.push((
+                    LARGE,
+                    Way::Whosent(Strategy::UserList),
+                    run(LARGE, Way::Whosent(Strategy::UserList)).await,
+                ));
+                report::growth(&rows);
             }
         } else if bench {
             let rows = ways(FULL).await;

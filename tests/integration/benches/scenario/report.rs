@@ -68,8 +68,9 @@ pub fn ways(scenario: Scenario, rows: &[(Way, Figures)]) {
 pub fn growth(rows: &[(Scenario, Way, Figures)]) {
     println!("\nPer push (webhook + resolver + profile), on the counted in-memory twin:\n");
     println!(
-        "{:<46} {:>8} {:>8} {:>7} {:>7} {:>7} {:>7} {:>7} {:>8} {:>8} {:>9} {:>8} {:>7}",
+        "{:<46} {:>8} {:>8} {:>8} {:>7} {:>7} {:>7} {:>7} {:>7} {:>8} {:>8} {:>9} {:>8} {:>7}",
         "size / way",
+        "writers",
         "console",
         "logins",
         "reads",
@@ -94,7 +95,7 @@ pub fn growth(rows: &[(Scenario, Way, Figures)]) {
         let billed: f64 = functions.iter().map(|(x, w)| billed_ms(x, *w)).sum();
         let console = f.resolver.console_requests + f.profile.console_requests;
         println!(
-            "{:<46} {:>8.3} {:>8.5} {:>7.3} {:>7.3} {:>7.2} {:>7.2} {:>7.2} {:>8.3} {:>8.1} {:>9.5} {:>8.3} {:>7.0}",
+            "{:<46} {:>8.3} {:>8.3} {:>8.5} {:>7.3} {:>7.3} {:>7.2} {:>7.2} {:>7.2} {:>8.3} {:>8.1} {:>9.5} {:>8.3} {:>7.0}",
             format!(
                 "{}×{} × {}, {}",
                 scenario.accounts,
@@ -102,6 +103,7 @@ pub fn growth(rows: &[(Scenario, Way, Figures)]) {
                 scenario.pushes,
                 short(*way)
             ),
+            f.writers as f64 / n,
             console as f64 / n,
             f.logins as f64 / n,
             store.reads() as f64 / n,
