@@ -1,5 +1,5 @@
 //! What a million pushes cost on AWS, from the counts of a run: list prices
-//! of us-east-1 (N. Virginia) as published in December 2026, and a model of
+//! of us-east-1 (N. Virginia) as checked on 2026-12-06, and a model of
 //! each function's billed duration.
 //!
 //! Billed duration: the handler's time on the twin (the console emulator's
