@@ -118,6 +118,11 @@ pub fn growth(rows: &[(Scenario, Way, Figures)]) {
             f.seconds
         );
     }
+    bills(rows);
+}
+
+/// The cost of a million pushes of each row, by line.
+fn bills(rows: &[(Scenario, Way, Figures)]) {
     println!("\nCost of a million pushes (us-east-1 list prices), by line:\n");
     for (scenario, way, f) in rows {
         let bill = Bill::of(f);

@@ -167,15 +167,7 @@ pub async fn run(scenario: Scenario, way: Way) -> Figures {
                 resolve(&e, &meter, &batch, &mut figures.resolver).await;
                 profile(&e, &meter, &batch, &mut profiled, &mut figures.profile).await;
             }
-            Way::Literal => {
-                let before = (console_requests(&e), Instant::now());
-                meter.set(Phase::Resolver);
-                let walks = literal.walk(&e, &pushed).await;
-                meter.set(Phase::Off);
-                figures.resolver.invocations += walks;
-                figures.resolver.console_requests += console_requests(&e) - before.0;
-                figures.resolver.handler += before.1.elapsed();
-            }
+            Way::Literal => walk(&e, &meter, &mut literal, &pushed, &mut figures.resolver).await,
         }
     }
     figures.seconds = started.elapsed().as_secs_f64();
@@ -203,6 +195,16 @@ async fn resolve(e: &Twin, meter: &Meter, batch: &[WorkKey], function: &mut Func
     e.resolve_at(batch, &config, e.platform.clock().now()).await;
     meter.set(Phase::Off);
     function.invocations += batch.len().div_ceil(100) as u64;
+    function.console_requests += console_requests(e) - before.0;
+    function.handler += before.1.elapsed();
+}
+
+/// Walks for the batch's pushes the literal way, each walk counted as one invocation.
+async fn walk(e: &Twin, meter: &Meter, literal: &mut Literal, pushed: &[(usize, u64)], function: &mut Function) {
+    let before = (console_requests(e), Instant::now());
+    meter.set(Phase::Resolver);
+    function.invocations += literal.walk(e, pushed).await;
+    meter.set(Phase::Off);
     function.console_requests += console_requests(e) - before.0;
     function.handler += before.1.elapsed();
 }
