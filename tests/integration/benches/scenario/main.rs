@@ -20,7 +20,8 @@
 //!   10,000 pushes, the three ways;
 //! - `… --bench scenario -- growth`: whosent at three sizes, per push and
 //!   the cost of a million pushes (`-- growth large` adds 100 accounts of
-//!   2,000 followers and a million pushes, by user list);
+//!   2,000 followers and a million pushes, by user list: over 17 minutes on
+//!   2 shared cores, not finished there);
 //! - under `cargo test`: a small run of the three ways, and the full-size
 //!   scenario stopped after its first batch (a check that it terminates).
 //!   `SCENARIO_BATCHES=n` sets that bound.
