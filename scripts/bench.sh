@@ -3,7 +3,7 @@
 # wechatpy on the identical push (scripts/bench/hot_path.py), each function's
 # cold start beside a do-nothing function, then, on moto started for them,
 # the lookup API, DynamoDB requests per push, and the resolver's scenario
-# (see tests/integration/benches/).
+# with what a push costs as the work grows (see tests/integration/benches/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-venv.sh
@@ -24,3 +24,5 @@ cargo bench -p whosent-integration --bench lookup
 # DynamoDB requests and round trips per push, by kind of push.
 cargo bench -p whosent-integration --bench push_requests
 cargo bench -p whosent-integration --bench scenario "$@"
+# Whosent at three sizes: per push, and the cost of a million pushes.
+cargo bench -p whosent-integration --bench scenario -- growth

@@ -131,18 +131,15 @@ impl Emulated {
 impl Emulated<MemoryStore, MemorySecrets> {
     /// The emulator with whosent's store and secrets in memory: no moto.
     pub async fn in_memory(config: platform::Config, strategies: &[Strategy], ingest: IngestConfig) -> Self {
-        let platform = Platform::start(config).await.expect("start the platform emulator");
-        let store = MemoryStore::new();
-        let secrets = MemorySecrets::new();
-        let mut accounts = Vec::new();
-        for (account, push, console, marker) in whosent_accounts(&platform, strategies) {
-            store.put_account(account.clone());
-            secrets.put(&account.push_secret, push);
-            secrets.put(&account.console_secret, console);
-            secrets.put(&account.marker_secret, marker);
-            accounts.push(account);
-        }
-        Self::wire(platform, store, secrets, accounts, ingest, None).await
+        let (store, secrets) = (MemoryStore::new(), MemorySecrets::new());
+        let (to, with) = (store.clone(), secrets.clone());
+        Self::on(config, strategies, ingest, store, secrets, move |account, [push, console, marker]| {
+            to.put_account(account.clone());
+            with.put(&account.push_secret, push);
+            with.put(&account.console_secret, console);
+            with.put(&account.marker_secret, marker);
+        })
+        .await
     }
 }
 
@@ -151,6 +148,26 @@ where
     St: AccountRegistry + PushLedger + ResolverStore + Clone + 'static,
     Se: SecretSource + Clone + 'static,
 {
+    /// The emulator on a store and secrets of the caller's (in memory, say,
+    /// counted): `register` stores each account and its push, console and
+    /// marker secrets' JSON.
+    pub async fn on(
+        config: platform::Config,
+        strategies: &[Strategy],
+        ingest: IngestConfig,
+        store: St,
+        secrets: Se,
+        register: impl Fn(&Account, [String; 3]),
+    ) -> Self {
+        let platform = Platform::start(config).await.expect("start the platform emulator");
+        let mut accounts = Vec::new();
+        for (account, push, console, marker) in whosent_accounts(&platform, strategies) {
+            register(&account, [push, console, marker]);
+            accounts.push(account);
+        }
+        Self::wire(platform, store, secrets, accounts, ingest, None).await
+    }
+
     /// Starts the webhook on `store` and points each account's callback at it.
     async fn wire(
         platform: Platform,
