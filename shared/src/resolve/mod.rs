@@ -8,7 +8,8 @@
 //! follower already moved is not moved again.
 //!
 //! This file holds the orchestration: the settings, the batch's accounts
-//! worked side by side, and the method each account's strategy calls for.
+//! worked side by side (in the stream-batch frame, [`crate::batch`]), and
+//! the method each account's strategy calls for.
 //! The rest, one concern a file:
 //!
 //! - `triage`: which requests of a batch need the console, which wait for
@@ -92,8 +93,7 @@ impl Default for ResolverConfig {
     }
 }
 
-use crate::batch;
-pub use crate::batch::{Outcome, WorkKey as RequestKey};
+use crate::batch::{self, Outcome, WorkKey};
 
 /// Console reads of an invocation, for the figures.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -156,7 +156,7 @@ impl<'a, St: ResolverStore, Se: SecretSource, C: Console> Resolver<'a, St, Se, C
     }
 
     /// Resolves a batch; returns one outcome per request, in order.
-    pub async fn run(&self, batch: &[RequestKey], now: i64) -> Vec<Outcome> {
+    pub async fn run(&self, batch: &[WorkKey], now: i64) -> Vec<Outcome> {
         if let Ok(mut clock) = self.clock.lock() {
             *clock = (now, Instant::now());
         }

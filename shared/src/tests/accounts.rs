@@ -3,13 +3,13 @@
 //! retries) until the secret changes or an operator clears the account.
 
 use super::{World, console_secret};
+use crate::batch::{Outcome, WorkKey};
 use crate::console::{Console, ConsoleError};
-use crate::resolve::{Outcome, RequestKey};
 use crate::secrets::{MemorySecrets, Secret, SecretSource, SecretValue, SecretsError};
 use crate::store::AccountState::{CaptchaRequired, CredentialsRejected, Restricted};
 use crate::store::{ResolveState, ResolverStore, SessionStore, Strategy};
 
-async fn reopen(w: &World, keys: &[RequestKey]) {
+async fn reopen(w: &World, keys: &[WorkKey]) {
     for key in keys {
         w.store.set_request_state(&key.account, &key.open_id, ResolveState::Pending, None, None, 0).await.unwrap();
     }
@@ -85,7 +85,7 @@ async fn an_unknown_account_closes_its_requests() {
     let fans = w.fans(0);
     w.text(0, fans[0], "hello").await;
     let keys = w.pending().await;
-    let stranger = RequestKey { account: "nobody".into(), open_id: "oNobody".into() };
+    let stranger = WorkKey { account: "nobody".into(), open_id: "oNobody".into() };
     let batch = [keys[0].clone(), stranger];
     w.console.advance(10);
     let run = w.resolve(&batch).await;

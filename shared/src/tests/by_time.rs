@@ -2,8 +2,8 @@
 //! with the same kind and content, from exactly one follower.
 
 use super::{Body, T0, World};
+use crate::batch::Outcome;
 use crate::console::Call;
-use crate::resolve::Outcome;
 use crate::store::{ResolveState, Strategy};
 
 #[tokio::test(start_paused = true)]

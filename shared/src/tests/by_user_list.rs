@@ -3,10 +3,10 @@
 //! resolved group.
 
 use super::{Body, MARKER_KEY, World, open_id};
+use crate::batch::Outcome;
 use crate::console::Call;
 use crate::console::memory::FIRST_CREATED_GROUP;
 use crate::marker;
-use crate::resolve::Outcome;
 use crate::store::{ResolveState, Strategy};
 
 #[tokio::test(start_paused = true)]

@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use super::{World, session_config};
+use crate::batch::Outcome;
 use crate::console::{Call, ConsoleError, ScriptedConsole};
-use crate::resolve::Outcome;
 use crate::session::SessionConfig;
 use crate::store::{ResolveState, Strategy};
 

@@ -20,13 +20,14 @@ mod sessions;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::batch::{Outcome, WorkKey};
 use crate::console::memory::{ConsoleAccount, Row};
 use crate::console::{Console, ContactInfo, MemoryConsole};
 use crate::ingest::{Body as Answered, Ingest, IngestConfig};
 use crate::profile::{ProfileConfig, Profiles, Stats as ProfileStats};
 use crate::push::signature::sign;
 use crate::push::{BodyMode, PushQuery};
-use crate::resolve::{Outcome, RequestKey, Resolver, ResolverConfig, Stats};
+use crate::resolve::{Resolver, ResolverConfig, Stats};
 use crate::secrets::{MemorySecrets, SecretSource};
 use crate::session::{SessionConfig, Sessions};
 use crate::store::{Account, MemoryStore, ResolveState, ResolverStore, Strategy};
@@ -224,16 +225,16 @@ impl World {
     }
 
     /// Every pending resolve request, by account then openID.
-    pub async fn pending(&self) -> Vec<RequestKey> {
+    pub async fn pending(&self) -> Vec<WorkKey> {
         self.in_state(ResolveState::Pending).await
     }
 
-    pub async fn in_state(&self, state: ResolveState) -> Vec<RequestKey> {
+    pub async fn in_state(&self, state: ResolveState) -> Vec<WorkKey> {
         let mut keys = Vec::new();
         for account in &self.accounts {
             let mut requests = self.store.requests_in(&account.id, state).await.expect("requests");
             requests.sort_by(|a, b| a.open_id.cmp(&b.open_id));
-            keys.extend(requests.into_iter().map(|r| RequestKey { account: r.account, open_id: r.open_id }));
+            keys.extend(requests.into_iter().map(|r| WorkKey { account: r.account, open_id: r.open_id }));
         }
         keys
     }
@@ -245,12 +246,12 @@ impl World {
     }
 
     /// Runs the resolver on `batch` as one invocation at the console's now.
-    pub async fn resolve(&self, batch: &[RequestKey]) -> Run {
+    pub async fn resolve(&self, batch: &[WorkKey]) -> Run {
         self.resolve_with(&self.console, batch, &Self::config()).await
     }
 
     /// Runs the resolver on `batch` through `console`, with `config`.
-    pub async fn resolve_with<C: Console>(&self, console: &C, batch: &[RequestKey], config: &ResolverConfig) -> Run {
+    pub async fn resolve_with<C: Console>(&self, console: &C, batch: &[WorkKey], config: &ResolverConfig) -> Run {
         self.resolve_reading(&self.secrets, console, batch, config).await
     }
 
@@ -259,7 +260,7 @@ impl World {
         &self,
         secrets: &S,
         console: &C,
-        batch: &[RequestKey],
+        batch: &[WorkKey],
         config: &ResolverConfig,
     ) -> Run {
         self.invoke(secrets, console, batch, config, session_config()).await
@@ -272,7 +273,7 @@ impl World {
         &self,
         secrets: &S,
         console: &C,
-        batch: &[RequestKey],
+        batch: &[WorkKey],
         config: &ResolverConfig,
         session: SessionConfig,
     ) -> Run {
@@ -285,7 +286,7 @@ impl World {
 
     /// Runs the profile step on `batch` through `console`, as one
     /// invocation at the console's now with a minute to run.
-    pub async fn profiles_with<C: Console>(&self, console: &C, batch: &[RequestKey]) -> ProfileRun {
+    pub async fn profiles_with<C: Console>(&self, console: &C, batch: &[WorkKey]) -> ProfileRun {
         let deadline = Instant::now() + Duration::from_secs(60);
         let sessions = Sessions::new(&self.store, &self.secrets, console, session_config(), deadline);
         let config = ProfileConfig::default();
@@ -295,7 +296,7 @@ impl World {
     }
 
     /// Runs the profile step on `batch`.
-    pub async fn profiles(&self, batch: &[RequestKey]) -> ProfileRun {
+    pub async fn profiles(&self, batch: &[WorkKey]) -> ProfileRun {
         self.profiles_with(&self.console, batch).await
     }
 
@@ -306,7 +307,7 @@ impl World {
 
     /// Checks every mapping of `keys` against the truth; how many were
     /// resolved. Panics on any misattribution.
-    pub async fn check_against_truth(&self, keys: &[RequestKey]) -> usize {
+    pub async fn check_against_truth(&self, keys: &[WorkKey]) -> usize {
         let mut resolved = 0;
         for key in keys {
             let account = self.accounts.iter().position(|a| a.id == key.account).expect("an account");
@@ -319,7 +320,7 @@ impl World {
     }
 
     /// The request's state and reason.
-    pub async fn request_state(&self, key: &RequestKey) -> (ResolveState, Option<String>) {
+    pub async fn request_state(&self, key: &WorkKey) -> (ResolveState, Option<String>) {
         let request = self.store.request(&key.account, &key.open_id).await.expect("request").expect("exists");
         (request.state, request.reason)
     }

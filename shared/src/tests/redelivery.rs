@@ -2,8 +2,8 @@
 //! in one batch. Nothing is logged into, moved or mapped again.
 
 use super::{Body, T0, World};
+use crate::batch::Outcome;
 use crate::console::Call;
-use crate::resolve::Outcome;
 use crate::store::{ResolveState, ResolverStore, Strategy};
 
 #[tokio::test(start_paused = true)]
