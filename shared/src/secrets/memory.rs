@@ -48,3 +48,28 @@ impl<T: SecretSource> SecretSource for &T {
         (**self).secret(name)
     }
 }
+
+/// The twin as one function's IAM role sees it: the named secrets, and an
+/// access denial for any other, as Secrets Manager answers a role that may
+/// not read them.
+pub struct RoleView<'a> {
+    secrets: &'a MemorySecrets,
+    allowed: Vec<String>,
+}
+
+impl MemorySecrets {
+    /// A view of these secrets that may read only `allowed`.
+    pub fn as_role(&self, allowed: Vec<String>) -> RoleView<'_> {
+        RoleView { secrets: self, allowed }
+    }
+}
+
+impl SecretSource for RoleView<'_> {
+    async fn secret(&self, name: &str) -> Result<Option<SecretValue>, SecretsError> {
+        if self.allowed.iter().any(|allowed| allowed == name) {
+            self.secrets.secret(name).await
+        } else {
+            Err(SecretsError::Service(format!("AccessDeniedException: the role may not read {name}")))
+        }
+    }
+}

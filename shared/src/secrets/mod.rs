@@ -20,7 +20,7 @@ use crate::push::{AesKey, CryptoError};
 
 pub use cache::SecretCache;
 pub use manager::SecretsManager;
-pub use memory::MemorySecrets;
+pub use memory::{MemorySecrets, RoleView};
 
 /// A value that must never reach a log line: `Debug` and `Display` print
 /// `<redacted>`; [`Secret::expose`] is the one way to read it.

@@ -5,7 +5,7 @@
 use super::{World, console_secret};
 use crate::batch::{Outcome, WorkKey};
 use crate::console::{Console, ConsoleError};
-use crate::secrets::{MemorySecrets, Secret, SecretSource, SecretValue, SecretsError};
+use crate::secrets::Secret;
 use crate::store::AccountState::{CaptchaRequired, CredentialsRejected, Restricted};
 use crate::store::{ResolveState, ResolverStore, SessionStore, Strategy};
 
@@ -93,22 +93,6 @@ async fn an_unknown_account_closes_its_requests() {
     assert_eq!(w.check_against_truth(&keys).await, 1);
 }
 
-/// The resolver's role: these secrets, and an access denial for any other.
-struct Role<'a> {
-    secrets: &'a MemorySecrets,
-    allowed: Vec<String>,
-}
-
-impl SecretSource for Role<'_> {
-    async fn secret(&self, name: &str) -> Result<Option<SecretValue>, SecretsError> {
-        if self.allowed.iter().any(|allowed| allowed == name) {
-            self.secrets.secret(name).await
-        } else {
-            Err(SecretsError::Service(format!("AccessDeniedException: the role may not read {name}")))
-        }
-    }
-}
-
 #[tokio::test(start_paused = true)]
 async fn by_user_list_the_resolver_needs_only_the_console_and_marker_secrets() {
     let w = World::new(&[Strategy::UserList], 30);
@@ -119,8 +103,7 @@ async fn by_user_list_the_resolver_needs_only_the_console_and_marker_secrets() {
     let keys = w.pending().await;
     assert_eq!(keys.len(), 3);
     let account = &w.accounts[0];
-    let role =
-        Role { secrets: &w.secrets, allowed: vec![account.console_secret.clone(), account.marker_secret.clone()] };
+    let role = w.secrets.as_role(vec![account.console_secret.clone(), account.marker_secret.clone()]);
     let run = w.resolve_reading(&role, &w.console, &keys, &World::config()).await;
     assert_eq!(w.check_against_truth(&keys).await, 3, "{run:?}");
 }

@@ -5,25 +5,8 @@
 
 use platform::{Config, Knobs};
 use whosent::ingest::IngestConfig;
-use whosent::secrets::{MemorySecrets, SecretSource, SecretValue, SecretsError};
 use whosent::store::Strategy;
 use whosent_integration::emulated::Emulated;
-
-/// The resolver's role: these secrets, and an access denial for any other.
-struct Role<'a> {
-    secrets: &'a MemorySecrets,
-    allowed: Vec<String>,
-}
-
-impl SecretSource for Role<'_> {
-    async fn secret(&self, name: &str) -> Result<Option<SecretValue>, SecretsError> {
-        if self.allowed.iter().any(|allowed| allowed == name) {
-            self.secrets.secret(name).await
-        } else {
-            Err(SecretsError::Service(format!("AccessDeniedException: the role may not read {name}")))
-        }
-    }
-}
 
 #[tokio::test]
 async fn by_user_list_the_resolver_needs_only_the_console_and_marker_secrets() {
@@ -37,8 +20,7 @@ async fn by_user_list_the_resolver_needs_only_the_console_and_marker_secrets() {
     assert_eq!(keys.len(), 3);
 
     let account = &e.accounts[0];
-    let role =
-        Role { secrets: &e.secrets, allowed: vec![account.console_secret.clone(), account.marker_secret.clone()] };
+    let role = e.secrets.as_role(vec![account.console_secret.clone(), account.marker_secret.clone()]);
     let run =
         e.resolve_reading(&role, &e.console(), &keys, &Emulated::quick_config(), whosent_integration::unix_now()).await;
     assert_eq!(e.check_against_truth(&keys).await, 3, "{run:?}");
