@@ -183,7 +183,8 @@ impl Metrics {
 fn document(function: &str, dims: &Dims, metrics: &[(&'static str, Unit, Value)], timestamp_ms: u64) -> Value {
     let mut names = vec![FUNCTION];
     names.extend(dims.iter().map(|(name, _)| *name));
-    let declared: Vec<Value> = metrics.iter().map(|(name, unit, _)| json!({"Name": name, "Unit": unit.name()})).collect();
+    let declared: Vec<Value> =
+        metrics.iter().map(|(name, unit, _)| json!({"Name": name, "Unit": unit.name()})).collect();
     let mut root = Map::new();
     root.insert(
         "_aws".into(),

@@ -109,7 +109,11 @@ where
 }
 
 /// Answers one request, with one log line, and counts it in `metrics`.
-pub(crate) async fn answer<R, L, S>(ingest: &Ingest<R, L, S>, request: &Request, metrics: &mut Metrics) -> Response<Body>
+pub(crate) async fn answer<R, L, S>(
+    ingest: &Ingest<R, L, S>,
+    request: &Request,
+    metrics: &mut Metrics,
+) -> Response<Body>
 where
     R: AccountRegistry,
     L: PushLedger,

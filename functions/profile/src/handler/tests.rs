@@ -39,7 +39,8 @@ fn a_record_of_another_kind_is_reported_not_fetched() -> TestResult {
 fn an_invocations_counts_become_its_metrics() -> TestResult {
     use whosent::console::{ConsoleCounts, Endpoint};
     use whosent::metrics::*;
-    let mut stats = whosent::profile::Stats { fetched: 2, reused: 1, avatars_refused: 1, stamped: 5, ..Default::default() };
+    let mut stats =
+        whosent::profile::Stats { fetched: 2, reused: 1, avatars_refused: 1, stamped: 5, ..Default::default() };
     stats.held.insert("restricted", 2);
     stats.mapping_to_profile_ms = vec![1500, 2200];
     let mut console = ConsoleCounts::default();

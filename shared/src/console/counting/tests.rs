@@ -20,7 +20,8 @@ fn console() -> MemoryConsole {
 
 #[tokio::test]
 async fn requests_by_endpoint_logins_and_frequency_control_are_counted() -> TestResult {
-    let throttled = ScriptedConsole::new(console(), |call| (call == Call::Messages).then_some(ConsoleError::FrequencyControl));
+    let throttled =
+        ScriptedConsole::new(console(), |call| (call == Call::Messages).then_some(ConsoleError::FrequencyControl));
     let counting = CountingConsole::new(&throttled);
     assert!(counting.login("acct@example.com", &Secret::new("wrong".into()), None, NOW).await.is_err());
     let session = counting.login("acct@example.com", &Secret::new("right".into()), None, NOW).await?;
