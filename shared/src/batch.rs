@@ -112,6 +112,18 @@ impl Hold {
         }
     }
 
+    /// The hold as a name, for the metrics: the account's state, or `unknown_account`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Hold::Blocked(AccountState::Active) => "active",
+            Hold::Blocked(AccountState::CredentialsRejected) => "credentials_rejected",
+            Hold::Blocked(AccountState::CaptchaRequired) => "captcha_required",
+            Hold::Blocked(AccountState::Restricted) => "restricted",
+            Hold::Blocked(AccountState::Disabled) => "disabled",
+            Hold::Unknown => "unknown_account",
+        }
+    }
+
     /// The reason stored with the work it holds.
     pub fn reason(&self) -> String {
         match self {

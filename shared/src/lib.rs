@@ -30,6 +30,7 @@
 //! | [`config`] | the functions' environment: one reader, one error, shared defaults |
 //! | [`cache`] | a small per-container cache with a time to live |
 //! | [`quote`] | untrusted text escaped and cut short for log lines and answers |
+//! | [`metrics`] | the functions' counts as CloudWatch metrics (Embedded Metric Format lines on standard output) |
 //!
 //! Unit tests of a module `foo` live in `foo/tests.rs` (`#[cfg(test)] mod
 //! tests;`); the core's tests across modules, on the twins and with no
@@ -42,6 +43,7 @@ pub mod console;
 pub mod ingest;
 pub mod lookup;
 pub mod marker;
+pub mod metrics;
 pub mod profile;
 pub mod push;
 pub mod quote;

@@ -4,6 +4,7 @@
 //! the profile onto the account's sender, and stamp the sender on every
 //! message that waited for it.
 
+use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -50,6 +51,11 @@ pub struct Stats {
     pub avatars_refused: usize,
     /// Messages that got their sender.
     pub stamped: usize,
+    /// Senders held with their account, by the account's state ([`Hold::name`]).
+    pub held: BTreeMap<&'static str, usize>,
+    /// For each sender's first profile stored: milliseconds since its FakeID
+    /// was found (in whole seconds).
+    pub mapping_to_profile_ms: Vec<u64>,
 }
 
 /// The profile step over its ports, for one invocation.
@@ -58,6 +64,8 @@ pub struct Profiles<'a, St, Se, C> {
     sessions: Sessions<'a, St, Se, C>,
     config: &'a ProfileConfig,
     deadline: Instant,
+    /// When the invocation began, for the latencies.
+    started: Instant,
     stats: Mutex<Stats>,
 }
 
@@ -74,7 +82,7 @@ enum StepError {
 
 impl<'a, St: ProfileStore, Se: SecretSource, C: Console> Profiles<'a, St, Se, C> {
     pub fn new(store: &'a St, sessions: Sessions<'a, St, Se, C>, config: &'a ProfileConfig, deadline: Instant) -> Self {
-        Self { store, sessions, config, deadline, stats: Mutex::default() }
+        Self { store, sessions, config, deadline, started: Instant::now(), stats: Mutex::default() }
     }
 
     pub fn stats(&self) -> Stats {
@@ -137,6 +145,7 @@ impl<'a, St: ProfileStore, Se: SecretSource, C: Console> Profiles<'a, St, Se, C>
         wanted: Vec<(usize, Sender)>,
     ) -> Vec<(usize, Outcome)> {
         let reason = hold.reason();
+        self.count(|s| *s.held.entry(hold.name()).or_default() += wanted.len());
         let mut done = Vec::with_capacity(wanted.len());
         for (i, sender) in wanted {
             let set = self.store.set_profile_state(account_id, &sender.open_id, ProfileState::Waiting, Some(&reason));
@@ -252,6 +261,12 @@ impl<'a, St: ProfileStore, Se: SecretSource, C: Console> Profiles<'a, St, Se, C>
         if !self.store.save_sender_profile(&account.id, &sender.open_id, &fetched).await? {
             tracing::warn!(account = %account.id, fake_id, "sender remapped while its profile was fetched; not stored");
             return Ok(());
+        }
+        // The first profile of a new mapping: how long after the FakeID was found.
+        if let (None, Some(resolution)) = (sender.profile_fetched_at, &sender.resolution) {
+            let stored_at = now.saturating_mul(1000).saturating_add(self.started.elapsed().as_millis() as i64);
+            let latency = crate::metrics::since_ms(resolution.resolved_at, stored_at);
+            self.count(|s| s.mapping_to_profile_ms.push(latency));
         }
         let snapshot = SenderSnapshot { fake_id, profile: fetched.profile };
         self.stamp(&account.id, &sender.open_id, &SenderField::Known(snapshot)).await

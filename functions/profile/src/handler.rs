@@ -5,8 +5,10 @@ use aws_lambda_events::event::dynamodb::{Event, EventRecord};
 use aws_lambda_events::event::streams::DynamoDbEventResponse;
 use lambda_runtime::{Diagnostic, LambdaEvent};
 use whosent::batch::{self, Invocation, WorkKey};
-use whosent::console::Console;
-use whosent::profile::Profiles;
+use whosent::console::{Console, ConsoleCounts, CountingConsole};
+use whosent::metrics::{self, Metrics};
+use whosent::metrics::{AVATARS_NOT_STORED, HELD, MAPPING_TO_PROFILE, MESSAGES_STAMPED, OUTCOME, PROFILES, REASON};
+use whosent::profile::{Profiles, Stats};
 use whosent::secrets::SecretSource;
 use whosent::session::Sessions;
 use whosent::store::ProfileStore;
@@ -55,7 +57,8 @@ where
     let keys = keys_of(records);
 
     let deadline = invocation.deadline;
-    let sessions = Sessions::new(&deps.store, &deps.secrets, &deps.console, deps.config.sessions.clone(), deadline);
+    let console = CountingConsole::new(&deps.console);
+    let sessions = Sessions::new(&deps.store, &deps.secrets, &console, deps.config.sessions.clone(), deadline);
     let profiles = Profiles::new(&deps.store, sessions, &deps.config.profiles, deadline);
     let outcomes = profiles.run(&batch::work(&keys), invocation.now).await;
     let response = batch::response(records, &keys, outcomes);
@@ -72,7 +75,38 @@ where
         elapsed_ms = invocation.elapsed_ms(),
         "batch handled"
     );
+    let skipped = keys.iter().filter(|k| k.is_err()).count();
+    let batch = (records.len(), response.batch_item_failures.len(), skipped);
+    metrics_of(&stats, &console.counts(), batch).emit();
     Ok(response)
+}
+
+/// An invocation's metrics (`docs/metrics.md`): profiles stored (or not
+/// following), avatars not stored, messages stamped, senders held,
+/// mapping-to-profile latencies, console requests, and its `batch` of stream
+/// records (records, retried, naming no sender).
+pub fn metrics_of(stats: &Stats, console: &ConsoleCounts, batch: (usize, usize, usize)) -> Metrics {
+    let mut m = Metrics::new();
+    for (outcome, n) in [("fetched", stats.fetched), ("reused", stats.reused), ("not_following", stats.not_following)] {
+        if n > 0 {
+            m.count(PROFILES, &[(OUTCOME, outcome)], n);
+        }
+    }
+    if stats.avatars_refused > 0 {
+        m.count(AVATARS_NOT_STORED, &[], stats.avatars_refused);
+    }
+    if stats.stamped > 0 {
+        m.count(MESSAGES_STAMPED, &[], stats.stamped);
+    }
+    for (&reason, &n) in &stats.held {
+        m.count(HELD, &[(REASON, reason)], n);
+    }
+    for &ms in &stats.mapping_to_profile_ms {
+        m.sample(MAPPING_TO_PROFILE, &[], ms as f64);
+    }
+    console.record(&mut m);
+    metrics::count_records(&mut m, batch.0, batch.1, batch.2);
+    m
 }
 
 #[cfg(test)]

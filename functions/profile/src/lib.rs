@@ -7,4 +7,4 @@ mod config;
 mod handler;
 
 pub use config::{Config, ConfigError};
-pub use handler::{Deps, FunctionError, handle, keys_of};
+pub use handler::{Deps, FunctionError, handle, keys_of, metrics_of};

@@ -5,8 +5,10 @@ use aws_lambda_events::event::dynamodb::{Event, EventRecord};
 use aws_lambda_events::event::streams::DynamoDbEventResponse;
 use lambda_runtime::{Diagnostic, LambdaEvent};
 use whosent::batch::{self, Invocation, WorkKey};
-use whosent::console::Console;
-use whosent::resolve::Resolver;
+use whosent::console::{Console, ConsoleCounts, CountingConsole};
+use whosent::metrics::{self, Metrics};
+use whosent::metrics::{HELD, METHOD, OUTCOME, PUSH_TO_MAPPING, REASON, RESOLUTIONS, UNRESOLVED};
+use whosent::resolve::{Resolver, Stats};
 use whosent::secrets::SecretSource;
 use whosent::session::Sessions;
 use whosent::store::ResolverStore;
@@ -55,7 +57,8 @@ where
     let keys = keys_of(records);
 
     let deadline = invocation.deadline;
-    let sessions = Sessions::new(&deps.store, &deps.secrets, &deps.console, deps.config.sessions.clone(), deadline);
+    let console = CountingConsole::new(&deps.console);
+    let sessions = Sessions::new(&deps.store, &deps.secrets, &console, deps.config.sessions.clone(), deadline);
     let resolver = Resolver::new(&deps.store, &deps.secrets, sessions, &deps.config.resolver, deadline);
     let outcomes = resolver.run(&batch::work(&keys), invocation.now).await;
     let response = batch::response(records, &keys, outcomes);
@@ -74,7 +77,32 @@ where
         console_ms = stats.console.as_millis() as u64,
         "batch handled"
     );
+    let skipped = keys.iter().filter(|k| k.is_err()).count();
+    let batch = (records.len(), response.batch_item_failures.len(), skipped);
+    metrics_of(&stats, &console.counts(), batch).emit();
     Ok(response)
+}
+
+/// An invocation's metrics (`docs/metrics.md`): its resolutions, requests
+/// left unresolved or held, push-to-mapping latencies, console requests, and
+/// its `batch` of stream records (records, retried, naming no request).
+pub fn metrics_of(stats: &Stats, console: &ConsoleCounts, batch: (usize, usize, usize)) -> Metrics {
+    let mut m = Metrics::new();
+    for (&(method, outcome), &n) in &stats.resolutions {
+        m.count(RESOLUTIONS, &[(METHOD, method), (OUTCOME, outcome)], n);
+    }
+    for (&reason, &n) in &stats.unresolved {
+        m.count(UNRESOLVED, &[(REASON, reason)], n);
+    }
+    for (&reason, &n) in &stats.held {
+        m.count(HELD, &[(REASON, reason)], n);
+    }
+    for &ms in &stats.push_to_mapping_ms {
+        m.sample(PUSH_TO_MAPPING, &[], ms as f64);
+    }
+    console.record(&mut m);
+    metrics::count_records(&mut m, batch.0, batch.1, batch.2);
+    m
 }
 
 #[cfg(test)]

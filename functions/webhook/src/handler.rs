@@ -1,11 +1,13 @@
 //! From an HTTP request to an answer. Thin: routing, one error type mapped
-//! once to an HTTP status, and one structured log line per answer.
+//! once to an HTTP status (and to a reason's name), one structured log line
+//! per answer, and its counts as EMF metrics (`docs/metrics.md`).
 
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use lambda_http::http::{Method, StatusCode, header};
 use lambda_http::{Body, Error, Request, RequestExt, Response};
-use whosent::ingest::{self, Ingest, IngestError, PushOutcome};
+use whosent::ingest::{self, Ingest, IngestError, PushOutcome, SenderStatus};
+use whosent::metrics::{Metrics, OUTCOME, PUSHES, REASON, REFUSED, URL_CHECKS};
 use whosent::push::{PushError, PushQuery};
 use whosent::secrets::SecretSource;
 use whosent::store::{AccountRegistry, PushLedger};
@@ -44,6 +46,33 @@ impl WebhookError {
         }
     }
 
+    /// The reason as a name, for the metrics: a small closed set.
+    fn name(&self) -> &'static str {
+        match self {
+            WebhookError::NoRoute => "no_route",
+            WebhookError::Method => "method_not_allowed",
+            WebhookError::Ingest(err) => match err {
+                IngestError::UnknownAccount => "unknown_account",
+                IngestError::TooLarge => "too_large",
+                IngestError::Replayed => "replayed",
+                IngestError::Secrets(_) => "secrets_unavailable",
+                IngestError::Store(_) => "store_error",
+                IngestError::Push(err) => match err {
+                    PushError::MissingParameter(_) => "missing_parameter",
+                    PushError::BadSignature => "bad_signature",
+                    PushError::Stale => "stale",
+                    PushError::NotUtf8 => "not_utf8",
+                    PushError::MissingEncrypt => "missing_encrypt",
+                    PushError::NotEncrypted => "not_encrypted",
+                    PushError::WrongAccount => "wrong_account",
+                    PushError::Xml(_) => "bad_xml",
+                    PushError::Message(_) => "bad_message",
+                    PushError::Crypto(_) => "bad_crypto",
+                },
+            },
+        }
+    }
+
     /// The reason given to the caller: short, and without internals for 5xx.
     fn public_reason(&self) -> String {
         if self.status().is_server_error() { "internal error".to_owned() } else { self.to_string() }
@@ -56,25 +85,54 @@ enum Handled {
     Push(PushOutcome),
 }
 
-/// Handles one request.
+/// What became of a push, as a name for the metrics.
+fn outcome_name(outcome: &PushOutcome) -> &'static str {
+    match outcome.sender {
+        _ if outcome.duplicate => "duplicate",
+        SenderStatus::Known => "known_sender",
+        SenderStatus::AwaitingProfile => "awaiting_profile",
+        SenderStatus::Unresolved => "new_sender",
+    }
+}
+
+/// Handles one request; its metrics go to standard output as EMF lines.
 pub async fn handle<R, L, S>(ingest: &Ingest<R, L, S>, request: Request) -> Result<Response<Body>, Error>
 where
     R: AccountRegistry,
     L: PushLedger,
     S: SecretSource,
 {
+    let mut metrics = Metrics::new();
+    let response = answer(ingest, &request, &mut metrics).await;
+    metrics.emit();
+    Ok(response)
+}
+
+/// Answers one request, with one log line, and counts it in `metrics`.
+pub(crate) async fn answer<R, L, S>(
+    ingest: &Ingest<R, L, S>,
+    request: &Request,
+    metrics: &mut Metrics,
+) -> Response<Body>
+where
+    R: AccountRegistry,
+    L: PushLedger,
+    S: SecretSource,
+{
     let started = Instant::now();
-    let account = account_from(&request);
-    let result = route(ingest, &request, account.as_deref()).await;
+    let account = account_from(request);
+    let result = route(ingest, request, account.as_deref()).await;
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
     let account = account.as_deref().unwrap_or("-");
     let method = request.method().as_str();
-    let response = match result {
+    match result {
         Ok(Handled::Echo(body)) => {
+            metrics.count(URL_CHECKS, &[], 1);
             tracing::info!(account, method, status = 200, outcome = "url_check", elapsed_ms, "answered");
             text(StatusCode::OK, body)
         }
         Ok(Handled::Push(outcome)) => {
+            metrics.count(PUSHES, &[(OUTCOME, outcome_name(&outcome))], 1);
             tracing::info!(
                 account,
                 method,
@@ -92,6 +150,7 @@ where
             }
         }
         Err(err) => {
+            metrics.count(REFUSED, &[(REASON, err.name())], 1);
             let status = err.status();
             if status.is_server_error() {
                 tracing::error!(account, method, status = status.as_u16(), reason = %err, elapsed_ms, "refused");
@@ -104,8 +163,7 @@ where
             }
             response
         }
-    };
-    Ok(response)
+    }
 }
 
 async fn route<R, L, S>(

@@ -6,11 +6,15 @@
 //! typed [`ConsoleError`]; FakeIDs are accepted as numbers or strings, lists
 //! encoded twice are decoded twice, and message content is unescaped.
 //!
+//! [`CountingConsole`] wraps any of them to count requests by endpoint,
+//! logins and frequency-control answers, for the metrics.
+//!
 //! With the `twins` feature (and in this crate's tests), `MemoryConsole`
 //! is the port's in-memory twin and `ScriptedConsole` wraps either to
 //! answer chosen calls with errors.
 
 mod client;
+mod counting;
 mod de;
 mod error;
 #[cfg(any(test, feature = "twins"))]
@@ -20,6 +24,7 @@ pub mod model;
 pub mod scripted;
 
 pub use client::{ConsoleConfig, HttpConsole, password_digest};
+pub use counting::{ConsoleCounts, CountingConsole, Endpoint};
 pub use error::ConsoleError;
 #[cfg(any(test, feature = "twins"))]
 pub use memory::MemoryConsole;

@@ -33,12 +33,14 @@ mod record;
 mod triage;
 mod work;
 
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use crate::console::Console;
 use crate::secrets::SecretSource;
 use crate::session::{SessionError, Sessions};
 use crate::store::{ResolverStore, Strategy};
+pub use triage::GiveUp;
 use work::Work;
 
 /// Tuning of the two methods.
@@ -95,7 +97,8 @@ impl Default for ResolverConfig {
 
 use crate::batch::{self, Outcome, WorkKey};
 
-/// Console reads of an invocation, for the figures.
+/// Console reads of an invocation and what came of its requests, for the
+/// figures and the metrics.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Stats {
     pub list_reads: usize,
@@ -103,6 +106,16 @@ pub struct Stats {
     pub follower_pages: usize,
     pub moves: usize,
     pub resolved: usize,
+    /// FakeIDs found and stored, by method (`time`, `user_list`) and outcome
+    /// (`mapped`, or `conflict`: another FakeID was stored already and kept).
+    pub resolutions: BTreeMap<(&'static str, &'static str), usize>,
+    /// Requests left unresolved, by reason ([`GiveUp::name`], or `unknown_account`).
+    pub unresolved: BTreeMap<&'static str, usize>,
+    /// Requests held with their account, by the account's state ([`batch::Hold::name`]).
+    pub held: BTreeMap<&'static str, usize>,
+    /// For each FakeID found: milliseconds from the first push of its
+    /// request (received, in whole seconds) to the mapping stored.
+    pub push_to_mapping_ms: Vec<u64>,
     /// Time spent waiting for rows and replies to show.
     pub paused: Duration,
     /// Time spent in console reads (lists, pages), overlapping ones counted once.

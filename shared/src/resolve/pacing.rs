@@ -17,6 +17,12 @@ impl<St: ResolverStore, Se: SecretSource, C: Console> Resolver<'_, St, Se, C> {
         at + since.elapsed().as_secs() as i64
     }
 
+    /// Now, in Unix milliseconds, by the same clock.
+    pub(super) fn unix_now_ms(&self) -> i64 {
+        let (at, since) = self.clock.lock().map(|c| *c).unwrap_or((0, Instant::now()));
+        at.saturating_mul(1000).saturating_add(since.elapsed().as_millis() as i64)
+    }
+
     /// When, by the clock, a push's row is surely listed.
     pub(super) fn settles_at(&self, hint: &ResolveHint) -> i64 {
         hint.create_time + self.config.skew_secs + self.config.settle_secs

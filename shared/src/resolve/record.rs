@@ -13,7 +13,7 @@ use super::work::Work;
 use crate::console::{Console, MessageItem};
 use crate::secrets::SecretSource;
 use crate::session::SessionError;
-use crate::store::{MappingOutcome, Resolution, ResolveHint, ResolveState, ResolverStore, StoreError};
+use crate::store::{MappingOutcome, Method, Resolution, ResolveHint, ResolveState, ResolverStore, StoreError};
 
 impl<St: ResolverStore, Se: SecretSource, C: Console> Resolver<'_, St, Se, C> {
     /// Records matches side by side, each the mapping and then its request
@@ -34,14 +34,23 @@ impl<St: ResolverStore, Se: SecretSource, C: Console> Resolver<'_, St, Se, C> {
         let stored =
             join_all(matches.iter().map(|(open_id, resolution)| self.store_match(&account, open_id, resolution, now)))
                 .await;
+        let stored_at = self.unix_now_ms();
         let mut failed = None;
         for ((open_id, resolution), result) in matches.into_iter().zip(stored) {
             match result {
-                Ok(()) => {
+                Ok(mapping) => {
                     work.mapped.insert(resolution.fake_id, Some(open_id.clone()));
-                    work.pending.remove(&open_id);
+                    let first_push = work.pending.remove(&open_id).map(|r| r.first_seen_at);
                     work.matched.insert(open_id, resolution.fake_id);
-                    self.count(|s| s.resolved += 1);
+                    let outcome = match mapping {
+                        MappingOutcome::Conflict { .. } => "conflict",
+                        MappingOutcome::Created | MappingOutcome::Unchanged => "mapped",
+                    };
+                    self.count(|s| {
+                        s.resolved += 1;
+                        *s.resolutions.entry((method_name(resolution.method), outcome)).or_default() += 1;
+                        s.push_to_mapping_ms.extend(first_push.map(|at| crate::metrics::since_ms(at, stored_at)));
+                    });
                 }
                 Err(err) => {
                     failed.get_or_insert(err);
@@ -58,8 +67,9 @@ impl<St: ResolverStore, Se: SecretSource, C: Console> Resolver<'_, St, Se, C> {
         open_id: &str,
         resolution: &Resolution,
         now: i64,
-    ) -> Result<(), StoreError> {
-        match self.store.record_mapping(account, open_id, resolution).await? {
+    ) -> Result<MappingOutcome, StoreError> {
+        let mapping = self.store.record_mapping(account, open_id, resolution).await?;
+        match mapping {
             MappingOutcome::Created | MappingOutcome::Unchanged => {}
             MappingOutcome::Conflict { existing } => {
                 tracing::warn!(
@@ -73,7 +83,8 @@ impl<St: ResolverStore, Se: SecretSource, C: Console> Resolver<'_, St, Se, C> {
         let detail = format!("{:?}: {}", resolution.method, resolution.evidence);
         self.store
             .set_request_state(account, open_id, ResolveState::Resolved, Some(&detail), Some(resolution.fake_id), now)
-            .await
+            .await?;
+        Ok(mapping)
     }
 
     /// Learns which candidate FakeIDs are already mapped to an openID of this account.
@@ -103,6 +114,14 @@ impl<St: ResolverStore, Se: SecretSource, C: Console> Resolver<'_, St, Se, C> {
             work.mapped.insert(fake_id, owner);
         }
         Ok(())
+    }
+}
+
+/// A method by the name the metrics give it.
+fn method_name(method: Method) -> &'static str {
+    match method {
+        Method::Time => "time",
+        Method::UserList => "user_list",
     }
 }
 

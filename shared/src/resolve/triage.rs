@@ -144,6 +144,10 @@ impl<St: ResolverStore, Se: SecretSource, C: Console> Resolver<'_, St, Se, C> {
             Hold::Unknown => ResolveState::Unresolved,
         };
         let reason = hold.reason();
+        self.count(|s| match hold {
+            Hold::Blocked(_) => *s.held.entry(hold.name()).or_default() += pending.len(),
+            Hold::Unknown => *s.unresolved.entry(hold.name()).or_default() += pending.len(),
+        });
         for open_id in pending.keys() {
             self.store.set_request_state(account_id, open_id, state, Some(&reason), None, now).await?;
         }
@@ -168,7 +172,9 @@ impl<St: ResolverStore, Se: SecretSource, C: Console> Resolver<'_, St, Se, C> {
                 done.push((open_id.clone(), Outcome::Retry("not settled yet".to_owned())));
                 continue;
             }
-            let reason = self.give_up_reason(&work.account, request, crowded);
+            let give_up = self.give_up(&work.account, request, crowded);
+            let reason = give_up.text(self.config.skew_secs);
+            self.count(|s| *s.unresolved.entry(give_up.name()).or_default() += 1);
             self.store
                 .set_request_state(account_id, open_id, ResolveState::Unresolved, Some(&reason), None, now)
                 .await?;
@@ -178,28 +184,18 @@ impl<St: ResolverStore, Se: SecretSource, C: Console> Resolver<'_, St, Se, C> {
         Ok(())
     }
 
-    /// Why a request is left unresolved, in words for its record.
-    fn give_up_reason(&self, account: &Account, request: &ResolveRequest, crowded: bool) -> String {
+    /// Why a request is left unresolved.
+    fn give_up(&self, account: &Account, request: &ResolveRequest, crowded: bool) -> GiveUp {
         let hints = hints(request);
         let any_row = hints.iter().any(has_row);
         let any_marker = hints.iter().any(|h| h.marker_planted);
         match account.strategy {
-            Strategy::Time if !any_row => {
-                "an event has no row in the message list: waits for the follower's next message".into()
-            }
-            Strategy::Time if crowded => format!(
-                "another follower sent the same within {} s: time cannot tell them apart; waits for the follower's next message",
-                2 * self.config.skew_secs
-            ),
-            Strategy::Time => "no single follower fits the push in the message list".into(),
-            _ if !any_marker && !any_row => {
-                "no marker was planted (the push gets no reply): waits for the follower's next message".into()
-            }
-            _ if !any_row && !hints.iter().any(is_follow) => {
-                "an event other than a follow has no row to find its page by: waits for the follower's next message"
-                    .into()
-            }
-            _ => "no marker found in the unresolved followers' dialog pages".into(),
+            Strategy::Time if !any_row => GiveUp::EventWithoutRow,
+            Strategy::Time if crowded => GiveUp::Crowded,
+            Strategy::Time => GiveUp::NoSingleFit,
+            _ if !any_marker && !any_row => GiveUp::NoMarkerPlanted,
+            _ if !any_row && !hints.iter().any(is_follow) => GiveUp::EventWithoutPage,
+            _ => GiveUp::NoMarkerFound,
         }
     }
 
@@ -252,6 +248,60 @@ impl<St: ResolverStore, Se: SecretSource, C: Console> Resolver<'_, St, Se, C> {
             tracing::debug!(account = %work.account.id, taken = taken.len(), "requests taken in while waiting");
         }
         Ok(taken)
+    }
+}
+
+/// Why a request is left unresolved: a small closed set, named for the
+/// metrics and told in words on the request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GiveUp {
+    /// By time: an event has no row in the message list.
+    EventWithoutRow,
+    /// By time: another follower sent the same at nearly the same time.
+    Crowded,
+    /// By time: no single follower fits the push.
+    NoSingleFit,
+    /// No marker was planted (the push got no reply) and there is no row.
+    NoMarkerPlanted,
+    /// An event other than a follow, with no row to find its page by.
+    EventWithoutPage,
+    /// No marker found in the unresolved followers' dialog pages.
+    NoMarkerFound,
+}
+
+impl GiveUp {
+    /// The reason's name in the metrics.
+    pub fn name(self) -> &'static str {
+        match self {
+            GiveUp::EventWithoutRow => "event_without_row",
+            GiveUp::Crowded => "crowded",
+            GiveUp::NoSingleFit => "no_single_fit",
+            GiveUp::NoMarkerPlanted => "no_marker_planted",
+            GiveUp::EventWithoutPage => "event_without_page",
+            GiveUp::NoMarkerFound => "no_marker_found",
+        }
+    }
+
+    /// The reason in words, stored on the request.
+    pub fn text(self, skew_secs: i64) -> String {
+        match self {
+            GiveUp::EventWithoutRow => {
+                "an event has no row in the message list: waits for the follower's next message".into()
+            }
+            GiveUp::Crowded => format!(
+                "another follower sent the same within {} s: time cannot tell them apart; waits for the follower's next message",
+                2 * skew_secs
+            ),
+            GiveUp::NoSingleFit => "no single follower fits the push in the message list".into(),
+            GiveUp::NoMarkerPlanted => {
+                "no marker was planted (the push gets no reply): waits for the follower's next message".into()
+            }
+            GiveUp::EventWithoutPage => {
+                "an event other than a follow has no row to find its page by: waits for the follower's next message"
+                    .into()
+            }
+            GiveUp::NoMarkerFound => "no marker found in the unresolved followers' dialog pages".into(),
+        }
     }
 }
 

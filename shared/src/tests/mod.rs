@@ -13,6 +13,7 @@ mod by_time;
 mod by_user_list;
 mod console;
 mod faults;
+mod metrics;
 mod profile;
 mod redelivery;
 mod sessions;

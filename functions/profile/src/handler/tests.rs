@@ -34,3 +34,32 @@ fn a_record_of_another_kind_is_reported_not_fetched() -> TestResult {
     assert!(keys[1].as_ref().is_err_and(|e| e.contains("resolve_request")));
     Ok(())
 }
+
+#[test]
+fn an_invocations_counts_become_its_metrics() -> TestResult {
+    use whosent::console::{ConsoleCounts, Endpoint};
+    use whosent::metrics::*;
+    let mut stats =
+        whosent::profile::Stats { fetched: 2, reused: 1, avatars_refused: 1, stamped: 5, ..Default::default() };
+    stats.held.insert("restricted", 2);
+    stats.mapping_to_profile_ms = vec![1500, 2200];
+    let mut console = ConsoleCounts::default();
+    console.requests.insert(Endpoint::ContactInfo, 2);
+    console.requests.insert(Endpoint::Avatar, 2);
+    let m = metrics_of(&stats, &console, (5, 0, 0));
+    assert_eq!(m.counted(PROFILES, &[(OUTCOME, "fetched")]), Some(2.0));
+    assert_eq!(m.counted(PROFILES, &[(OUTCOME, "reused")]), Some(1.0));
+    assert_eq!(m.counted(PROFILES, &[(OUTCOME, "not_following")]), None);
+    assert_eq!(m.counted(AVATARS_NOT_STORED, &[]), Some(1.0));
+    assert_eq!(m.counted(MESSAGES_STAMPED, &[]), Some(5.0));
+    assert_eq!(m.counted(HELD, &[(REASON, "restricted")]), Some(2.0));
+    assert_eq!(m.samples(MAPPING_TO_PROFILE, &[]), [1500.0, 2200.0]);
+    assert_eq!(m.counted(CONSOLE_REQUESTS, &[(ENDPOINT, "avatar")]), Some(2.0));
+    assert_eq!(m.counted(RECORDS, &[(OUTCOME, "done")]), Some(5.0));
+    let mut out = Vec::new();
+    m.write_to(&mut out, "whosent-dev-ProfileFunction-x", 1_700_000_000_000)?;
+    for line in String::from_utf8(out)?.lines() {
+        check(&serde_json::from_str(line)?)?;
+    }
+    Ok(())
+}
