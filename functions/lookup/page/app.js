@@ -95,7 +95,6 @@ function signOut(message) {
   sessionStorage.removeItem(KEY);
   for (const url of ui.avatars.values()) url.then((u) => URL.revokeObjectURL(u), () => {});
   ui.avatars.clear();
-  if (location.hash !== '#/accounts') history.replaceState(null, '', '#/accounts');
   render(message);
 }
 
@@ -166,7 +165,7 @@ function accountCard(a) {
 
 async function messagesScreen(view, account) {
   const list = el('ol', { class: 'messages', 'data-testid': 'messages', 'data-account': account });
-  const m = { account, list, rows: new Map(), senders: new Map(), stale: new Set(), newest: 0, cursor: null, ticks: 0 };
+  const m = { account, list, rows: new Map(), senders: new Map(), search: new WeakMap(), stale: new Set(), newest: 0, cursor: null, ticks: 0 };
   const stateFilter = el('select', { id: 'filter-state', 'data-testid': 'filter-state' },
     Object.entries({ all: 'All senders', resolved: 'Resolved', pending: 'Pending', unresolved: 'Unresolved' })
       .map(([value, text]) => el('option', { value, text })));
@@ -299,7 +298,7 @@ function fillRow(m, row, msg) {
   row.dataset.state = state;
   row.dataset.openId = msg.open_id;
   if (fakeId) row.dataset.fakeId = fakeId; else delete row.dataset.fakeId;
-  row.dataset.search = `${msg.content || ''} ${JSON.stringify(msg.details || {})} ${profile?.nickname || ''}`.toLowerCase();
+  m.search.set(row, `${msg.content || ''} ${Object.values(msg.details || {}).join(' ')} ${profile?.nickname || ''}`.toLowerCase());
   const name = el('span', { class: 'name', dir: 'auto', 'data-testid': 'sender-nickname', text: nickname });
   const who = el('div', { class: 'who' },
     fakeId ? el('a', { class: 'name', href: `#/people/${enc(fakeId)}`, 'data-testid': 'sender-link' }, name) : name,
@@ -355,7 +354,7 @@ function filterRows(m, state, text, empty) {
   const needle = text.trim().toLowerCase();
   let shown = 0;
   for (const { row } of m.rows.values()) {
-    const show = (state === 'all' || row.dataset.state === state) && (!needle || row.dataset.search.includes(needle));
+    const show = (state === 'all' || row.dataset.state === state) && (!needle || m.search.get(row).includes(needle));
     row.hidden = !show;
     shown += show;
   }
