@@ -1,7 +1,8 @@
 //! The third party's questions (claim 12): who sent this message, who is
 //! this person across accounts, and what did an account receive. Every
 //! answer needs an API key; ids, limits and cursors are checked before any
-//! read.
+//! read. The accounts themselves are in `accounts.rs`, avatars' content
+//! types in `avatar.rs`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,6 +11,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Serialize;
 
+pub use self::accounts::{AccountView, AccountsView};
+pub use self::avatar::{Avatar, image_type};
 use crate::cache::TtlCache;
 use crate::push::Features;
 use crate::secrets::{ApiKeys, ApiKeysSecret, SecretCache, SecretSource, SecretsError};
@@ -17,6 +20,9 @@ use crate::store::{
     Account, AvatarState, FollowState, LookupStore, MessageQuery, Profile, ProfileState, Resolution, ResolveState,
     SenderField, StoreError,
 };
+
+mod accounts;
+mod avatar;
 
 /// Messages per page when the caller does not say, and at most.
 pub const DEFAULT_LIMIT: i32 = 20;
@@ -198,8 +204,8 @@ impl<St: LookupStore, Se: SecretSource> Lookup<St, Se> {
         })
     }
 
-    /// `GET /accounts/{account}/senders/{openid}/avatar`: JPEG bytes.
-    pub async fn avatar(&self, account: &str, open_id: &str) -> Result<Vec<u8>, LookupError> {
+    /// `GET /accounts/{account}/senders/{openid}/avatar`: the image, if it is one.
+    pub async fn avatar(&self, account: &str, open_id: &str) -> Result<Avatar, LookupError> {
         self.account(account).await?;
         check_id("openid", open_id)?;
         let records = self.store.sender_records(account, open_id).await?;
@@ -207,10 +213,9 @@ impl<St: LookupStore, Se: SecretSource> Lookup<St, Se> {
             .sender
             .and_then(|s| s.fake_id)
             .ok_or_else(|| LookupError::NotFound(format!("sender {open_id} has no known FakeID")))?;
-        self.store
-            .avatar(fake_id)
-            .await?
-            .ok_or_else(|| LookupError::NotFound(format!("no avatar stored for FakeID {fake_id}")))
+        let bytes = self.store.avatar(fake_id).await?;
+        let bytes = bytes.ok_or_else(|| LookupError::NotFound(format!("no avatar stored for FakeID {fake_id}")))?;
+        Avatar::of(bytes).ok_or_else(|| LookupError::NotFound(format!("the avatar of FakeID {fake_id} is no image")))
     }
 
     /// `GET /accounts/{account}/messages?since=&limit=&cursor=`.

@@ -27,6 +27,12 @@ HTTP_ROUTES = {
     ("GET", "/accounts/{account}/senders/{openid}/avatar"): "LookupFunction",
     ("GET", "/accounts/{account}/messages"): "LookupFunction",
     ("GET", "/people/{fakeid}"): "LookupFunction",
+    ("GET", "/accounts"): "LookupFunction",
+    ("GET", "/accounts/{account}"): "LookupFunction",
+    ("GET", "/"): "LookupFunction",
+    ("GET", "/index.html"): "LookupFunction",
+    ("GET", "/app.js"): "LookupFunction",
+    ("GET", "/app.css"): "LookupFunction",
 }
 
 # ------------------------------------------------------------------ event filters

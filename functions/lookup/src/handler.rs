@@ -1,22 +1,28 @@
 //! From an HTTP request to an answer. Thin: the API key, routing, one
-//! mapping of errors to HTTP statuses, and one log line per answer.
+//! mapping of errors to HTTP statuses, and one log line per answer. Every
+//! answer carries the security headers of [`crate::page`].
 
 use std::time::Instant;
 
 use lambda_http::http::{Method, StatusCode, header};
 use lambda_http::{Body, Error, Request, RequestExt, Response};
 use serde::Serialize;
-use whosent::lookup::{ListParams, Lookup, LookupError};
+use whosent::lookup::{Avatar, ListParams, Lookup, LookupError};
 use whosent::secrets::SecretSource;
 use whosent::store::LookupStore;
+
+use crate::page::{self, API_CACHE_CONTROL, Asset};
 
 /// The header that carries the caller's API key.
 pub const API_KEY_HEADER: &str = "x-api-key";
 
 /// The routes, read from the end of the path so that a stage or a
-/// `cargo lambda watch` prefix does not matter.
+/// `cargo lambda watch` prefix does not matter. The page's files need no key.
 #[derive(Debug, PartialEq, Eq)]
 enum Route<'a> {
+    Page(&'static Asset),
+    Accounts,
+    Account { account: &'a str },
     Sender { account: &'a str, open_id: &'a str },
     Avatar { account: &'a str, open_id: &'a str },
     Messages { account: &'a str },
@@ -30,7 +36,9 @@ fn route(path: &str) -> Option<Route<'_>> {
         [.., "accounts", account, "senders", open_id] => Some(Route::Sender { account, open_id }),
         [.., "accounts", account, "messages"] => Some(Route::Messages { account }),
         [.., "people", fake_id] => Some(Route::Person { fake_id }),
-        _ => None,
+        [.., "accounts", account] => Some(Route::Account { account }),
+        [.., "accounts"] => Some(Route::Accounts),
+        _ => page::asset(path).map(Route::Page),
     }
 }
 
@@ -67,7 +75,8 @@ impl ApiError {
 
 enum Answer {
     Json(String),
-    Jpeg(Vec<u8>),
+    Image(Avatar),
+    Page(&'static Asset),
 }
 
 /// Handles one request.
@@ -84,11 +93,15 @@ where
     let response = match result {
         Ok(Answer::Json(body)) => {
             tracing::info!(path, status = 200, elapsed_ms, "answered");
-            respond(StatusCode::OK, "application/json", Body::Text(body))
+            respond(StatusCode::OK, "application/json", API_CACHE_CONTROL, Body::Text(body))
         }
-        Ok(Answer::Jpeg(bytes)) => {
-            tracing::info!(path, status = 200, bytes = bytes.len(), elapsed_ms, "answered");
-            respond(StatusCode::OK, "image/jpeg", Body::Binary(bytes))
+        Ok(Answer::Image(avatar)) => {
+            tracing::info!(path, status = 200, bytes = avatar.bytes.len(), elapsed_ms, "answered");
+            respond(StatusCode::OK, avatar.content_type, API_CACHE_CONTROL, Body::Binary(avatar.bytes))
+        }
+        Ok(Answer::Page(asset)) => {
+            tracing::info!(path, status = 200, elapsed_ms, "answered");
+            respond(StatusCode::OK, asset.content_type, asset.cache_control, Body::Text(asset.body.to_owned()))
         }
         Err(err) => {
             let status = err.status();
@@ -98,7 +111,7 @@ where
                 tracing::warn!(path, status = status.as_u16(), reason = %err, elapsed_ms, "refused");
             }
             let body = serde_json::json!({ "error": err.public_reason() }).to_string();
-            let mut response = respond(status, "application/json", Body::Text(body));
+            let mut response = respond(status, "application/json", API_CACHE_CONTROL, Body::Text(body));
             if status == StatusCode::METHOD_NOT_ALLOWED {
                 response.headers_mut().insert(header::ALLOW, header::HeaderValue::from_static("GET"));
             }
@@ -117,11 +130,28 @@ where
     if request.method() != Method::GET {
         return Err(ApiError::Method);
     }
-    let key = request.headers().get(API_KEY_HEADER).and_then(|v| v.to_str().ok());
-    lookup.authorize(key).await?;
     match route {
+        Route::Page(asset) => Ok(Answer::Page(asset)),
+        api => {
+            let key = request.headers().get(API_KEY_HEADER).and_then(|v| v.to_str().ok());
+            lookup.authorize(key).await?;
+            read(lookup, request, api).await
+        }
+    }
+}
+
+/// Answers an API route, once the key was accepted.
+async fn read<St, Se>(lookup: &Lookup<St, Se>, request: &Request, route: Route<'_>) -> Result<Answer, ApiError>
+where
+    St: LookupStore,
+    Se: SecretSource,
+{
+    match route {
+        Route::Page(asset) => Ok(Answer::Page(asset)),
+        Route::Accounts => json(&lookup.accounts().await?),
+        Route::Account { account } => json(&lookup.account_status(account).await?),
         Route::Sender { account, open_id } => json(&lookup.sender(account, open_id).await?),
-        Route::Avatar { account, open_id } => Ok(Answer::Jpeg(lookup.avatar(account, open_id).await?)),
+        Route::Avatar { account, open_id } => Ok(Answer::Image(lookup.avatar(account, open_id).await?)),
         Route::Messages { account } => {
             let query = request.query_string_parameters();
             let params =
@@ -139,10 +169,12 @@ fn json(value: &impl Serialize) -> Result<Answer, ApiError> {
         .map_err(|e| ApiError::Lookup(LookupError::BadRequest(format!("answer not serializable: {e}"))))
 }
 
-fn respond(status: StatusCode, content_type: &'static str, body: Body) -> Response<Body> {
+fn respond(status: StatusCode, content_type: &'static str, cache: &'static str, body: Body) -> Response<Body> {
     let mut response = Response::new(body);
     *response.status_mut() = status;
-    response.headers_mut().insert(header::CONTENT_TYPE, header::HeaderValue::from_static(content_type));
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, header::HeaderValue::from_static(content_type));
+    page::secure(headers, cache);
     response
 }
 

@@ -16,7 +16,8 @@
 //! GSI1 (`gsi1pk`, `gsi1sk`), sparse: messages whose sender is pending, by
 //! (account, openID), so that they can all be completed once it is known.
 //! GSI2 (`gsi2pk`, `gsi2sk`), sparse: mapped senders by FakeID, so that one
-//! person's (account, openID) pairs can be listed.
+//! person's (account, openID) pairs can be listed; and every account item
+//! under `ACCOUNTS`, by id, so that the registry can be listed without a scan.
 //!
 //! Console sessions are not in this table: they have a table of their own,
 //! keyed by `pk` = the account id alone (`dynamo/sessions.rs`).
@@ -52,6 +53,9 @@ pub fn account_pk(account: &str) -> String {
 }
 
 pub const ACCOUNT_SK: &str = "ACCOUNT";
+
+/// The `gsi2pk` of every account item (its `gsi2sk` is the account id).
+pub const ACCOUNTS_GSI2PK: &str = "ACCOUNTS";
 
 /// Sort-key prefixes of the collections in an account's partition.
 pub const SENDER_PREFIX: &str = "SENDER#";

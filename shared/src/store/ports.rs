@@ -8,9 +8,9 @@
 //! | [`SessionStore`] | whoever logs into the console: resolver, profile function, admin CLI |
 //! | [`ResolverStore`] | the resolver |
 //! | [`ProfileStore`] | the profile function |
-//! | [`LookupStore`] | the lookup API |
+//! | [`LookupStore`], [`AccountOverview`] | the lookup API |
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
@@ -111,7 +111,8 @@ pub trait SessionStore: Send + Sync {
         now: i64,
         until: i64,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
-    /// Stores a new session and lets go of the lease.
+    /// Stores a new session and lets go of the lease; notes the session's
+    /// `created_at` on the account, if registered, as its last login.
     fn save_session(
         &self,
         account: &str,
@@ -345,7 +346,7 @@ pub struct MessageQuery {
 
 /// What the lookup API reads: who sent a message, one person across
 /// accounts, an account's messages a page at a time. Read-only.
-pub trait LookupStore: AccountRegistry {
+pub trait LookupStore: AccountRegistry + AccountOverview {
     fn sender_records(
         &self,
         account: &str,
@@ -360,4 +361,43 @@ pub trait LookupStore: AccountRegistry {
     ) -> impl Future<Output = Result<MessagePage, StoreError>> + Send;
     /// Every (account, openID) mapped to the FakeID.
     fn senders_of(&self, fake_id: u64) -> impl Future<Output = Result<Vec<Sender>, StoreError>> + Send;
+}
+
+/// A registered account and when its console was last logged into.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegisteredAccount {
+    pub account: Account,
+    /// When the latest console session was made (Unix seconds).
+    pub last_login_at: Option<i64>,
+}
+
+/// An account's resolve requests counted by state, the unresolved ones by
+/// reason (an empty reason: none recorded).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RequestCounts {
+    pub pending: u64,
+    pub waiting: u64,
+    pub resolved: u64,
+    pub unresolved: BTreeMap<String, u64>,
+}
+
+impl RequestCounts {
+    /// Counts one request.
+    pub fn add(&mut self, state: ResolveState, reason: Option<String>) {
+        match state {
+            ResolveState::Pending => self.pending += 1,
+            ResolveState::Waiting => self.waiting += 1,
+            ResolveState::Resolved => self.resolved += 1,
+            ResolveState::Unresolved => *self.unresolved.entry(reason.unwrap_or_default()).or_default() += 1,
+        }
+    }
+}
+
+/// What the lookup API reads about the accounts themselves. Read-only.
+pub trait AccountOverview: Send + Sync {
+    /// Every registered account, by id.
+    fn registered(&self) -> impl Future<Output = Result<Vec<RegisteredAccount>, StoreError>> + Send;
+    fn registered_one(&self, id: &str) -> impl Future<Output = Result<Option<RegisteredAccount>, StoreError>> + Send;
+    /// Every resolve request of the account, counted.
+    fn request_counts(&self, account: &str) -> impl Future<Output = Result<RequestCounts, StoreError>> + Send;
 }

@@ -55,6 +55,8 @@ pub const STATE_CHANGED_AT: &str = "state_changed_at";
 pub const STATE_REASON: &str = "state_reason";
 pub const REJECTED_SECRET_VERSION: &str = "rejected_secret_version";
 pub const RESOLVED_GROUP_ID: &str = "resolved_group_id";
+/// When the latest console session was made, noted beside the session.
+pub const LAST_LOGIN_AT: &str = "last_login_at";
 
 // Avatar.
 pub const JPEG: &str = "jpeg";

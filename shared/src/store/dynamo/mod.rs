@@ -10,6 +10,7 @@ mod attrs;
 mod expr;
 mod ledger;
 mod lookup;
+mod overview;
 mod profiles;
 mod registry;
 mod resolving;

@@ -1,11 +1,22 @@
 //! [`AccountRegistry`] on DynamoDB, and the operators' account writes.
 
+use serde::Serialize;
+
 use super::expr::s;
 use super::{DynamoStore, Keyed, dynamo, from_item};
 use crate::store::Account;
 use crate::store::StoreError;
 use crate::store::keys::{self, KIND, kind};
 use crate::store::ports::AccountRegistry;
+
+/// An account item with its `gsi2` keys.
+#[derive(Serialize)]
+struct Listed<'a> {
+    #[serde(flatten)]
+    keyed: Keyed<&'a Account>,
+    gsi2pk: &'static str,
+    gsi2sk: &'a str,
+}
 
 impl AccountRegistry for DynamoStore {
     async fn account(&self, id: &str) -> Result<Option<Account>, StoreError> {
@@ -14,9 +25,11 @@ impl AccountRegistry for DynamoStore {
 }
 
 impl DynamoStore {
-    /// Creates or replaces an account's registry item.
+    /// Creates or replaces an account's registry item, listed in `gsi2`
+    /// under [`keys::ACCOUNTS_GSI2PK`].
     pub async fn put_account(&self, account: &Account) -> Result<(), StoreError> {
-        self.put(&Keyed::new(keys::account_pk(&account.id), keys::ACCOUNT_SK, kind::ACCOUNT, account)).await
+        let keyed = Keyed::new(keys::account_pk(&account.id), keys::ACCOUNT_SK, kind::ACCOUNT, account);
+        self.put(&Listed { keyed, gsi2pk: keys::ACCOUNTS_GSI2PK, gsi2sk: &account.id }).await
     }
 
     /// Every registered account, by id (a scan: for operators, not for the functions).

@@ -4,8 +4,8 @@
 //! for hours, so it lives in a table of its own, apart from the main table:
 //! that table has no stream, and only the roles that log in (the resolver and
 //! the profile function) may touch it (`docs/deploy.md`). One item per
-//! account, keyed by the account id alone. The account's state stays on its
-//! item in the main table.
+//! account, keyed by the account id alone. The account's state, and the time
+//! of its latest login, stay on its item in the main table.
 
 use std::collections::HashMap;
 
@@ -61,7 +61,12 @@ impl SessionStore for DynamoStore {
             .set(keys::EXPIRES_AT, n(expires_at))
             .remove(LEASE_OWNER)
             .remove(LEASE_UNTIL);
-        self.update_session(account, expr, None).await.map(drop)
+        self.update_session(account, expr, None).await?;
+        // The time of the login goes on the account item too, where the
+        // lookup API, which never reads this table, finds it.
+        let mut noted = UpdateExpr::new().set(LAST_LOGIN_AT, n(session.created_at));
+        let condition = Some(format!("attribute_exists({})", noted.name(PK)));
+        self.update(keys::account_pk(account), keys::ACCOUNT_SK.to_owned(), noted, condition).await.map(drop)
     }
 
     async fn release_lease(&self, account: &str, owner: &str) -> Result<(), StoreError> {

@@ -4,6 +4,7 @@
 
 mod ledger;
 mod lookup;
+mod overview;
 mod profiles;
 mod resolving;
 mod sessions;
@@ -32,6 +33,8 @@ struct Tables {
     persons: HashMap<u64, Person>,
     avatars: HashMap<u64, Vec<u8>>,
     sessions: HashMap<String, SessionRecord>,
+    /// When each account's latest console session was made (on its item in DynamoDB).
+    last_logins: HashMap<String, i64>,
     /// By (account, sort key), in the table's order.
     markers: BTreeMap<(String, String), MarkerRecord>,
     walks: BTreeMap<(String, String), WalkRecord>,
@@ -86,8 +89,12 @@ impl MemoryStore {
         self.tables.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Creates or replaces an account, as a put of its item does: its last
+    /// login is forgotten.
     pub fn put_account(&self, account: Account) {
-        self.lock().accounts.insert(account.id.clone(), account);
+        let mut tables = self.lock();
+        tables.last_logins.remove(&account.id);
+        tables.accounts.insert(account.id.clone(), account);
     }
 
     /// Every registered account, by id.
@@ -105,6 +112,11 @@ impl MemoryStore {
     pub fn messages(&self, account: &str) -> Vec<MessageRecord> {
         let tables = self.lock();
         tables.messages.iter().rev().filter(|((a, _), _)| a == account).map(|(_, m)| m.clone()).collect()
+    }
+
+    /// Stores a resolve request as it stands.
+    pub fn put_request(&self, request: ResolveRequest) {
+        self.lock().resolve.insert((request.account.clone(), request.open_id.clone()), request);
     }
 
     pub fn resolve_requests(&self) -> Vec<ResolveRequest> {

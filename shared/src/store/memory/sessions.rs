@@ -32,7 +32,11 @@ impl SessionStore for MemoryStore {
 
     async fn save_session(&self, account: &str, session: &SessionState, _expires_at: i64) -> Result<(), StoreError> {
         let record = SessionRecord { session: Some(session.clone()), lease_owner: None, lease_until: None };
-        self.lock().sessions.insert(account.to_owned(), record);
+        let mut tables = self.lock();
+        tables.sessions.insert(account.to_owned(), record);
+        if tables.accounts.contains_key(account) {
+            tables.last_logins.insert(account.to_owned(), session.created_at);
+        }
         Ok(())
     }
 

@@ -5,8 +5,10 @@
 //!
 //! One script per port, each on a fresh table: `ledger` (the registry and
 //! the push ledger, with retries and replays), `sessions`, `resolver`,
-//! `profiles` (with the pending index) and `lookup`.
+//! `profiles` (with the pending index), `lookup` and `accounts` (the lookup
+//! API's overview of the accounts).
 
+mod accounts;
 mod ledger;
 mod lookup;
 mod profiles;
