@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use sha1::{Digest, Sha1};
 
-use self::senders::{KnownSender, SenderView};
+use self::senders::SenderView;
 use crate::cache::TtlCache;
 use crate::marker;
 use crate::push::{self, BodyMode, Event, Freshness, Kind, Push, PushError, PushKeys, PushQuery, Reply, Verified};
@@ -23,8 +23,8 @@ mod senders;
 /// Largest push body accepted (the platform's are a few KiB).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
-/// Writes of one push refused because its sender was not as assumed, before
-/// giving up: each refusal hands back the sender as it stands.
+/// Writes of one push, before giving up: the first assumes a known sender,
+/// and each refusal hands back the sender as it stands for the next.
 const SENDER_TRIES: usize = 3;
 
 /// Settings of the webhook, read once per container.
@@ -36,11 +36,9 @@ pub struct IngestConfig {
     pub dedupe_ttl_secs: i64,
     /// Cache lifetime of account records and of push and marker secrets.
     pub cache_ttl: Duration,
-    /// How long a known sender's snapshot is stamped as remembered; past
-    /// it, the write proves that the sender still holds it.
+    /// How long a known sender is stamped as remembered after a push of
+    /// theirs was written, with no condition on their item.
     pub sender_cache_ttl: Duration,
-    /// How long a known sender is remembered at all.
-    pub sender_memory_ttl: Duration,
     /// A stored profile older than this is fetched again when its person writes.
     pub profile_max_age_secs: i64,
 }
@@ -52,7 +50,6 @@ impl Default for IngestConfig {
             dedupe_ttl_secs: 2 * 24 * 3600,
             cache_ttl: Duration::from_secs(300),
             sender_cache_ttl: Duration::from_secs(60),
-            sender_memory_ttl: Duration::from_secs(24 * 3600),
             profile_max_age_secs: 7 * 24 * 3600,
         }
     }
@@ -85,7 +82,8 @@ pub enum Body {
 /// Where the sender of a recorded push stood.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SenderStatus {
-    /// FakeID and profile known: stamped on the message (claim 2).
+    /// FakeID and profile known: stamped on the message, or referred to
+    /// from it (claim 2).
     Known,
     /// FakeID known, profile not yet.
     AwaitingProfile,
@@ -111,7 +109,7 @@ pub struct Ingest<R, L, S> {
     secrets: SecretCache<S, PushCredentials>,
     markers: SecretCache<S, MarkerSecret>,
     accounts: TtlCache<String, Account>,
-    senders: TtlCache<(String, String), KnownSender>,
+    senders: TtlCache<(String, String), SenderField>,
     config: IngestConfig,
 }
 
@@ -126,7 +124,7 @@ impl<R: AccountRegistry, L: PushLedger, S: SecretSource> Ingest<R, L, S> {
             markers: SecretCache::new::<MarkerSecret>(secrets.clone(), config.cache_ttl),
             secrets: SecretCache::new::<crate::secrets::PushSecret>(secrets, config.cache_ttl),
             accounts: TtlCache::new(config.cache_ttl, 10_000),
-            senders: TtlCache::new(config.sender_memory_ttl, 100_000),
+            senders: TtlCache::new(config.sender_cache_ttl, 100_000),
             config,
         }
     }
@@ -172,10 +170,11 @@ impl<R: AccountRegistry, L: PushLedger, S: SecretSource> Ingest<R, L, S> {
     }
 
     /// Records the push once, stamped with its sender when known: the first
-    /// answer, whether this was a copy, and where the sender stood. A known
-    /// sender remembered from an earlier push costs one request; when the
-    /// store refuses the write because the sender is not as assumed, it
-    /// hands the sender back and the push is judged again from it.
+    /// answer, whether this was a copy, and where the sender stood (for a
+    /// copy, as assumed). The first write assumes a known sender and costs
+    /// one request; when the store refuses it because the sender is not as
+    /// assumed, it hands the sender's item back and the push is judged
+    /// again from it, with no read.
     async fn record(
         &self,
         account: &Account,
@@ -187,16 +186,8 @@ impl<R: AccountRegistry, L: PushLedger, S: SecretSource> Ingest<R, L, S> {
         let push = &verified.push;
         let key = (account.id.clone(), push.from_user.clone());
         let follow = follow_change(push);
-        // A follow change is judged against the sender as stored, not as remembered.
-        let mut view = if follow.is_none() { self.remembered(&key, now) } else { None };
+        let mut sender = self.assumed(&key, follow, now);
         for _ in 0..SENDER_TRIES {
-            let sender = match view.take() {
-                Some(sender) => sender,
-                None => {
-                    let stored = self.ledger.sender(&account.id, &push.from_user).await?;
-                    self.judge(&key, stored, follow, now)
-                }
-            };
             let entry = self.entry(account, marker, query, verified, &sender, now);
             match self.ledger.record(&entry).await? {
                 Recorded::New => {
@@ -207,7 +198,7 @@ impl<R: AccountRegistry, L: PushLedger, S: SecretSource> Ingest<R, L, S> {
                 Recorded::Replayed => return Err(IngestError::Replayed),
                 Recorded::SenderChanged(current) => {
                     self.senders.remove(&key);
-                    view = current.map(|stored| self.judge(&key, Some(*stored), follow, now));
+                    sender = self.judge(current.map(|stored| *stored), follow, now);
                 }
             }
         }
@@ -307,14 +298,14 @@ impl<R: AccountRegistry, L: PushLedger, S: SecretSource> Ingest<R, L, S> {
                 dedupe_key: push.dedupe_key().0,
                 raw_xml: verified.xml.clone(),
                 received_at: now,
-                sender: sender.snapshot.clone().map_or(SenderField::Pending, SenderField::Known),
+                sender: sender.field.clone(),
             },
             answer,
             dedupe_expires_at: now + self.config.dedupe_ttl_secs,
             resolve,
             follow: follow_change(push),
             refresh_profile: sender.refresh_profile,
-            proof: sender.proof,
+            check: sender.check,
         }
     }
 

@@ -236,10 +236,10 @@ impl<St: LookupStore, Se: SecretSource> Lookup<St, Se> {
         };
         let after = params.cursor.map(|c| decode_cursor(account, c)).transpose()?;
         let page = self.store.messages(account, &MessageQuery { since, limit, after }).await?;
+        let messages = join::with_senders(&self.store, account, page.messages).await?;
         Ok(MessagesView {
             account: account.to_owned(),
-            messages: page
-                .messages
+            messages: messages
                 .into_iter()
                 .map(|m| MessageView { features: m.features, received_at: m.received_at, sender: m.sender })
                 .collect(),
@@ -315,5 +315,6 @@ fn decode_cursor(account: &str, cursor: &str) -> Result<String, LookupError> {
     if well_formed { Ok(sort_key.to_owned()) } else { Err(invalid()) }
 }
 
+mod join;
 #[cfg(test)]
 mod tests;

@@ -19,8 +19,8 @@ impl Config {
     /// Reads `TABLE_NAME` (required) and the optional `PUSH_TIMESTAMP_WINDOW_SECS`
     /// (default 300, `0` turns the replay check off), `DEDUPE_TTL_SECS` (2 days),
     /// `CACHE_TTL_SECS` (300), `SENDER_CACHE_TTL_SECS` (60: a known sender
-    /// stamped without proof), `SENDER_MEMORY_SECS` (1 day: remembered at
-    /// all) and `PROFILE_MAX_AGE_SECS` (7 days).
+    /// stamped with no condition on their item after a push of theirs was
+    /// written) and `PROFILE_MAX_AGE_SECS` (7 days).
     pub fn from_env(env: &Env<'_>) -> Result<Self, ConfigError> {
         let defaults = IngestConfig::default();
         let window = Duration::from_secs(defaults.timestamp_window_secs.unwrap_or(0));
@@ -32,7 +32,6 @@ impl Config {
                 dedupe_ttl_secs: env.number_in("DEDUPE_TTL_SECS", defaults.dedupe_ttl_secs, 0..=i64::MAX)?,
                 cache_ttl: env.secs(CACHE_TTL_SECS, defaults.cache_ttl)?,
                 sender_cache_ttl: env.secs("SENDER_CACHE_TTL_SECS", defaults.sender_cache_ttl)?,
-                sender_memory_ttl: env.secs("SENDER_MEMORY_SECS", defaults.sender_memory_ttl)?,
                 profile_max_age_secs: env.number_in(
                     "PROFILE_MAX_AGE_SECS",
                     defaults.profile_max_age_secs,

@@ -1,84 +1,90 @@
-//! Where the sender of a push stands: remembered from an earlier push
-//! (stamped as it is for `sender_cache_ttl`, with a proof after that), or
-//! judged from the sender's item as stored.
+//! Where the sender of a push stands. Nothing is read before the write: a
+//! sender written lately is trusted for `sender_cache_ttl` and stamped as
+//! remembered; any other push is written as from a known sender, by
+//! reference, on condition that the sender's item shows one. A refused
+//! write hands the item back, and the push is judged from it.
 
 use super::{Ingest, SenderStatus};
 use crate::secrets::SecretSource;
 use crate::store::{
-    AccountRegistry, FollowChange, FollowState, ProfileState, PushLedger, Sender, SenderProof, SenderSnapshot,
+    AccountRegistry, FollowChange, FollowState, ProfileState, PushLedger, Sender, SenderCheck, SenderField,
 };
 
 impl<R: AccountRegistry, L: PushLedger, S: SecretSource> Ingest<R, L, S> {
-    /// A known sender remembered from an earlier push, if any. Within
-    /// `sender_cache_ttl` of its last read or proof it is stamped as it is;
-    /// later, the write carries a proof that the sender still holds it, so
-    /// that a busy follower costs one DynamoDB request per push whenever
-    /// the container met them before. A profile older than the configured
-    /// age is asked for again.
-    pub(super) fn remembered(&self, key: &(String, String), now: i64) -> Option<SenderView> {
-        let trusted = self.senders.get_younger_than(key, self.config.sender_cache_ttl);
-        let (known, proof) = match trusted {
-            Some(known) => (known, None),
-            None => {
-                let known = self.senders.get(key)?;
-                let proof = SenderProof { fake_id: known.snapshot.fake_id, profile_fetched_at: known.fetched_at };
-                (known, Some(proof))
-            }
-        };
-        let refresh_profile = self.stale(known.fetched_at, now);
-        if refresh_profile {
-            self.senders.remove(key);
+    /// The sender a push is first written with. A known sender whose push
+    /// was written within `sender_cache_ttl` is stamped as then, with no
+    /// condition. Any other is assumed known and fresh: the message refers
+    /// to the sender's item, which the write checks; so a known sender
+    /// costs one request, remembered or not. A follow change is always
+    /// checked against the item, which alone holds the follow state.
+    pub(super) fn assumed(&self, key: &(String, String), follow: Option<FollowChange>, now: i64) -> SenderView {
+        if follow.is_none()
+            && let Some(field) = self.senders.get(key)
+        {
+            let field = (*field).clone();
+            return SenderView {
+                status: SenderStatus::Known,
+                field,
+                refresh_profile: false,
+                check: None,
+                remember: false,
+            };
         }
-        Some(SenderView { status: SenderStatus::Known, snapshot: Some(known.snapshot.clone()), refresh_profile, proof })
+        SenderView {
+            status: SenderStatus::Known,
+            field: SenderField::Reference,
+            refresh_profile: false,
+            check: Some(SenderCheck { fetched_since: now - self.config.profile_max_age_secs }),
+            remember: follow.is_none(),
+        }
     }
 
     /// Where the sender as stored stands, with the snapshot to stamp when
     /// known, and whether to ask for the profile again: it is older than the
-    /// configured age, or the follower came back after an unfollow. A known
-    /// sender with nothing pending is remembered for the next push.
-    pub(super) fn judge(
-        &self,
-        key: &(String, String),
-        stored: Option<Sender>,
-        follow: Option<FollowChange>,
-        now: i64,
-    ) -> SenderView {
-        let unresolved =
-            SenderView { status: SenderStatus::Unresolved, snapshot: None, refresh_profile: false, proof: None };
+    /// configured age, or the follower came back after an unfollow.
+    pub(super) fn judge(&self, stored: Option<Sender>, follow: Option<FollowChange>, now: i64) -> SenderView {
+        let unresolved = SenderView {
+            status: SenderStatus::Unresolved,
+            field: SenderField::Pending,
+            refresh_profile: false,
+            check: None,
+            remember: false,
+        };
         let Some(sender) = stored else { return unresolved };
         let asked = sender.profile_state == Some(ProfileState::Wanted);
-        let returning = matches!(follow, Some(FollowChange { state: FollowState::Following, .. }))
-            && sender.follow_state == Some(FollowState::Unfollowed);
+        let gone = sender.follow_state == Some(FollowState::Unfollowed);
+        let returning = matches!(follow, Some(FollowChange { state: FollowState::Following, .. })) && gone;
         match (sender.snapshot(), sender.fake_id) {
             (Some(snapshot), _) => {
                 let refresh_profile = !asked && (returning || self.stale(sender.profile_fetched_at, now));
-                if !asked && !refresh_profile && follow.is_none() {
-                    let known = KnownSender { snapshot: snapshot.clone(), fetched_at: sender.profile_fetched_at };
-                    self.senders.insert(key.clone(), known);
+                SenderView {
+                    status: SenderStatus::Known,
+                    field: SenderField::Known(snapshot),
+                    refresh_profile,
+                    check: None,
+                    // As a checked write would find it: known, with nothing to ask for.
+                    remember: !asked && !refresh_profile && !gone && follow.is_none(),
                 }
-                SenderView { status: SenderStatus::Known, snapshot: Some(snapshot), refresh_profile, proof: None }
             }
             (None, Some(_)) => SenderView {
                 status: SenderStatus::AwaitingProfile,
-                snapshot: None,
+                field: SenderField::Pending,
                 refresh_profile: !asked && returning,
-                proof: None,
+                check: None,
+                remember: false,
             },
             (None, None) => unresolved,
         }
     }
 
-    /// After a push is written: a sender proven to hold its remembered
-    /// snapshot is trusted again for `sender_cache_ttl`; after a follow
-    /// change it is read again next time.
+    /// After a push is written: a sender found known with nothing to ask
+    /// for is trusted for `sender_cache_ttl`; after a follow change it is
+    /// checked again next time.
     pub(super) fn recorded(&self, key: (String, String), sender: &SenderView, follow: Option<FollowChange>) {
         if follow.is_some() {
             self.senders.remove(&key);
-        } else if let (Some(proof), Some(snapshot)) = (sender.proof, &sender.snapshot)
-            && !sender.refresh_profile
-        {
-            let known = KnownSender { snapshot: snapshot.clone(), fetched_at: proof.profile_fetched_at };
-            self.senders.insert(key, known);
+        } else if sender.remember {
+            self.senders.insert(key, sender.field.clone());
         }
     }
 
@@ -87,19 +93,17 @@ impl<R: AccountRegistry, L: PushLedger, S: SecretSource> Ingest<R, L, S> {
     }
 }
 
-/// A known sender as remembered between pushes.
-#[derive(Debug, Clone)]
-pub(super) struct KnownSender {
-    pub(super) snapshot: SenderSnapshot,
-    pub(super) fetched_at: Option<i64>,
-}
-
-/// The sender of one push, as the webhook judges it.
+/// The sender of one push, as the webhook writes it.
 #[derive(Debug, Clone)]
 pub(super) struct SenderView {
     pub(super) status: SenderStatus,
-    pub(super) snapshot: Option<SenderSnapshot>,
+    /// What the message carries: the snapshot, a reference, or pending.
+    pub(super) field: SenderField,
     pub(super) refresh_profile: bool,
-    /// Set when the snapshot comes from memory past `sender_cache_ttl`.
-    pub(super) proof: Option<SenderProof>,
+    /// Set when the sender is assumed known without being read.
+    pub(super) check: Option<SenderCheck>,
+    /// Whether the sender, once the push is written, is trusted for the
+    /// next pushes: it was checked or read, and is known with nothing to
+    /// ask for.
+    pub(super) remember: bool,
 }

@@ -83,19 +83,21 @@ pub struct PushEntry {
     pub follow: Option<FollowChange>,
     /// Ask for the sender's profile again (it is stale, or the follower came back).
     pub refresh_profile: bool,
-    /// Set when the message is stamped with a sender remembered from an
-    /// earlier push rather than read for this one: the entry is written only
-    /// if the sender still holds it.
-    pub proof: Option<SenderProof>,
+    /// Set when the message assumes a known sender it did not read (a
+    /// [`SenderField::Reference`]): the entry is written only if the
+    /// sender's item still shows a known sender with nothing to ask for.
+    pub check: Option<SenderCheck>,
 }
 
-/// What a message stamped from memory assumes of its sender: mapped to
-/// this FakeID, with a profile fetched at this time. A profile is only ever
-/// stored with the time it was fetched, so the time stands for the profile.
+/// What a push written without reading its sender assumes of the sender's
+/// item: a FakeID and a profile, the profile fetched at or after
+/// `fetched_since` (or at an unrecorded time), not asked for again, and
+/// the follower not gone. A sender that passes is one the webhook would
+/// stamp as known with nothing more to write; any other is handed back
+/// with the refusal and the push judged from it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SenderProof {
-    pub fake_id: u64,
-    pub profile_fetched_at: Option<i64>,
+pub struct SenderCheck {
+    pub fetched_since: i64,
 }
 
 /// The outcome of recording a push.
@@ -109,9 +111,10 @@ pub enum Recorded {
     /// written; the request is a replay.
     Replayed,
     /// The sender is not as the entry assumed: a message left pending whose
-    /// sender has a profile by now, or a remembered sender that changed.
-    /// Nothing was written. Carries the sender as it stands when the store
-    /// handed it back with the refusal: judge the push again from it, or
-    /// read the sender again when it is `None`.
+    /// sender has a profile by now, or a sender assumed known that is not
+    /// (unknown, without a profile, with a stale profile or one asked for,
+    /// unfollowed). Nothing was written. Carries the sender's item as it
+    /// stands, handed back with the refusal, or `None` when there is no
+    /// item: judge the push again from it.
     SenderChanged(Option<Box<Sender>>),
 }

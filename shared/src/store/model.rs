@@ -288,6 +288,11 @@ pub enum SenderField {
     /// The FakeID or the profile is not known yet.
     Pending,
     Known(SenderSnapshot),
+    /// Known (FakeID and profile) when the message was written, but not
+    /// copied onto it: the webhook wrote the message on condition that the
+    /// sender's item held both, without reading it. Whoever shows the
+    /// message reads the sender's item for the snapshot.
+    Reference,
     /// The FakeID is known but the profile cannot be fetched (the person
     /// stopped following before it was); the sender record says why.
     Identified {

@@ -27,11 +27,10 @@ pub trait AccountRegistry: Send + Sync {
     fn account(&self, id: &str) -> impl Future<Output = Result<Option<Account>, StoreError>> + Send;
 }
 
-/// What the webhook reads and writes for each push.
+/// What the webhook writes for each push. It reads no sender: the write
+/// assumes what it needs of the sender's item, and a refusal hands the
+/// item back.
 pub trait PushLedger: Send + Sync {
-    /// The stored follower (account, openID), if any.
-    fn sender(&self, account: &str, open_id: &str) -> impl Future<Output = Result<Option<Sender>, StoreError>> + Send;
-
     /// Writes everything in `entry` at once, or nothing when the push was
     /// already recorded; then the first answer is returned.
     fn record(&self, entry: &PushEntry) -> impl Future<Output = Result<Recorded, StoreError>> + Send;
@@ -44,10 +43,6 @@ impl<T: AccountRegistry> AccountRegistry for &T {
 }
 
 impl<T: PushLedger> PushLedger for &T {
-    fn sender(&self, account: &str, open_id: &str) -> impl Future<Output = Result<Option<Sender>, StoreError>> + Send {
-        (**self).sender(account, open_id)
-    }
-
     fn record(&self, entry: &PushEntry) -> impl Future<Output = Result<Recorded, StoreError>> + Send {
         (**self).record(entry)
     }
@@ -361,6 +356,13 @@ pub trait LookupStore: AccountRegistry + AccountOverview {
     ) -> impl Future<Output = Result<MessagePage, StoreError>> + Send;
     /// Every (account, openID) mapped to the FakeID.
     fn senders_of(&self, fake_id: u64) -> impl Future<Output = Result<Vec<Sender>, StoreError>> + Send;
+    /// The account's senders of these openIDs that exist, each once, in no
+    /// particular order (one batch read per 100).
+    fn senders_named(
+        &self,
+        account: &str,
+        open_ids: &[&str],
+    ) -> impl Future<Output = Result<Vec<Sender>, StoreError>> + Send;
 }
 
 /// A registered account and when its console was last logged into.

@@ -7,7 +7,7 @@ fn defaults_and_the_switched_off_window() -> TestResult {
     let config = Config::from_env(&Env::from_pairs(&[("TABLE_NAME", "t")]))?;
     assert_eq!(config.table, "t");
     assert_eq!(config.ingest.timestamp_window_secs, Some(300));
-    assert_eq!(config.ingest.sender_memory_ttl.as_secs(), 24 * 3600);
+    assert_eq!(config.ingest.sender_cache_ttl.as_secs(), 60);
     let off = Config::from_env(&Env::from_pairs(&[("TABLE_NAME", "t"), ("PUSH_TIMESTAMP_WINDOW_SECS", "0")]))?;
     assert_eq!(off.ingest.timestamp_window_secs, None);
     Ok(())

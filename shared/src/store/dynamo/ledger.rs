@@ -16,8 +16,8 @@ use crate::store::StoreError;
 use crate::store::keys::{self, KIND, PK, SK, kind};
 use crate::store::ports::{PushLedger, ResolveState};
 use crate::store::{
-    Answer, FollowState, MessageRecord, ProfileState, PushEntry, Recorded, ResolveHint, Sender, SenderField,
-    SenderProof,
+    Answer, FollowState, MessageRecord, ProfileState, PushEntry, Recorded, ResolveHint, Sender, SenderCheck,
+    SenderField,
 };
 
 #[derive(Serialize, Deserialize)]
@@ -178,8 +178,8 @@ impl DynamoStore {
     /// The transaction's item on the sender: the follow change and the
     /// profile refresh, if any; and the condition on what the message
     /// assumes of its sender: still no profile for a message stamped
-    /// pending (else it must be stamped), still the same FakeID and profile
-    /// for one stamped from memory. A refusal hands the sender's item back.
+    /// pending (else it must be stamped), a known sender with nothing to
+    /// ask for when it was not read. A refusal hands the sender's item back.
     fn sender_update(&self, entry: &PushEntry, pending: bool) -> Result<Option<TransactWriteItem>, StoreError> {
         let message = &entry.message;
         let (account, open_id) = (message.account.as_str(), message.features.open_id.as_str());
@@ -202,8 +202,8 @@ impl DynamoStore {
             expr =
                 expr.set(PROFILE_STATE, to_value(ProfileState::Wanted)?).set(PROFILE_WANTED_AT, n(message.received_at));
         }
-        let condition = match &entry.proof {
-            Some(proof) => Some(proof_condition(&mut expr, proof)),
+        let condition = match &entry.check {
+            Some(check) => Some(check_condition(&mut expr, check)?),
             None => pending.then(|| format!("attribute_not_exists({})", expr.name(PROFILE))),
         };
         let item = if expr.is_empty() {
@@ -298,10 +298,6 @@ impl DynamoStore {
 }
 
 impl PushLedger for DynamoStore {
-    async fn sender(&self, account: &str, open_id: &str) -> Result<Option<Sender>, StoreError> {
-        self.get(keys::account_pk(account), keys::sender_sk(open_id)).await
-    }
-
     async fn record(&self, entry: &PushEntry) -> Result<Recorded, StoreError> {
         let items = self.transaction(entry)?;
         for attempt in 1..=CONFLICT_TRIES {
@@ -324,12 +320,22 @@ impl PushLedger for DynamoStore {
     }
 }
 
-/// The sender still holds what a message stamped from memory assumes.
-fn proof_condition(expr: &mut UpdateExpr, proof: &SenderProof) -> String {
-    let fetched = match proof.profile_fetched_at {
-        Some(at) => format!("{} = {}", expr.name(PROFILE_FETCHED_AT), expr.value(n(at))),
-        None => format!("attribute_not_exists({})", expr.name(PROFILE_FETCHED_AT)),
-    };
-    let fake_id = format!("{} = {}", expr.name(FAKE_ID), expr.value(n(proof.fake_id)));
-    format!("{fake_id} AND attribute_exists({}) AND {fetched}", expr.name(PROFILE))
+/// The sender is known, with nothing to ask for: a FakeID and a profile,
+/// fetched recently enough (or at an unrecorded time), not asked for again,
+/// not unfollowed. A missing item fails every `attribute_exists`.
+fn check_condition(expr: &mut UpdateExpr, check: &SenderCheck) -> Result<String, StoreError> {
+    let fetched = expr.name(PROFILE_FETCHED_AT);
+    let since = expr.value(n(check.fetched_since));
+    let state = expr.name(PROFILE_STATE);
+    let wanted = expr.value(to_value(ProfileState::Wanted)?);
+    let follow = expr.name(FOLLOW_STATE);
+    let unfollowed = expr.value(to_value(FollowState::Unfollowed)?);
+    Ok(format!(
+        "attribute_exists({}) AND attribute_exists({}) \
+         AND (attribute_not_exists({fetched}) OR {fetched} >= {since}) \
+         AND (attribute_not_exists({state}) OR {state} <> {wanted}) \
+         AND (attribute_not_exists({follow}) OR {follow} <> {unfollowed})",
+        expr.name(FAKE_ID),
+        expr.name(PROFILE),
+    ))
 }

@@ -1,6 +1,6 @@
 //! [`LookupStore`] on DynamoDB, and the operators' list of messages.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
 
@@ -103,5 +103,14 @@ impl LookupStore for DynamoStore {
             .key_condition_expression(format!("{} = :pk", keys::GSI2_PK))
             .expression_attribute_values(":pk", s(keys::person_pk(fake_id)));
         self.query_all(query).await
+    }
+
+    /// `BatchGetItem`, 100 keys at a time, each key once (DynamoDB refuses
+    /// a batch that names a key twice).
+    async fn senders_named(&self, account: &str, open_ids: &[&str]) -> Result<Vec<Sender>, StoreError> {
+        let distinct: BTreeSet<&str> = open_ids.iter().copied().collect();
+        let wanted =
+            distinct.into_iter().map(|open_id| (keys::account_pk(account), keys::sender_sk(open_id))).collect();
+        self.batch_get(wanted).await?.into_iter().map(from_item).collect()
     }
 }

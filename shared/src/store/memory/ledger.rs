@@ -6,7 +6,9 @@ use crate::store::StoreError;
 use crate::store::keys;
 use crate::store::limits::check_entry;
 use crate::store::ports::{AccountRegistry, PushLedger, ResolveRequest, ResolveState};
-use crate::store::{Account, Answer, ProfileState, PushEntry, Recorded, ResolveHint, Sender, SenderField};
+use crate::store::{
+    Account, Answer, FollowState, ProfileState, PushEntry, Recorded, ResolveHint, Sender, SenderCheck, SenderField,
+};
 
 impl AccountRegistry for MemoryStore {
     async fn account(&self, id: &str) -> Result<Option<Account>, StoreError> {
@@ -15,10 +17,6 @@ impl AccountRegistry for MemoryStore {
 }
 
 impl PushLedger for MemoryStore {
-    async fn sender(&self, account: &str, open_id: &str) -> Result<Option<Sender>, StoreError> {
-        Ok(self.sender_record(account, open_id))
-    }
-
     async fn record(&self, entry: &PushEntry) -> Result<Recorded, StoreError> {
         check_entry(entry)?;
         let mut tables = self.lock();
@@ -67,14 +65,21 @@ fn refusal(tables: &Tables, entry: &PushEntry) -> Option<Recorded> {
     }
     let pending = matches!(message.sender, SenderField::Pending);
     let sender = tables.senders.get(&(account, message.features.open_id.clone()));
-    let changed = match &entry.proof {
-        Some(proof) => !sender.is_some_and(|s| {
-            s.fake_id == Some(proof.fake_id) && s.profile.is_some() && s.profile_fetched_at == proof.profile_fetched_at
-        }),
+    let changed = match &entry.check {
+        Some(check) => !sender.is_some_and(|s| holds(s, check)),
         None => pending && sender.is_some_and(|s| s.profile.is_some()),
     };
     // DynamoDB hands back the sender's item with the refusal, when there is one.
     changed.then(|| Recorded::SenderChanged(sender.cloned().map(Box::new)))
+}
+
+/// The sender is known with nothing to ask for, as the entry assumes.
+fn holds(sender: &Sender, check: &SenderCheck) -> bool {
+    sender.fake_id.is_some()
+        && sender.profile.is_some()
+        && sender.profile_fetched_at.is_none_or(|at| at >= check.fetched_since)
+        && sender.profile_state != Some(ProfileState::Wanted)
+        && sender.follow_state != Some(FollowState::Unfollowed)
 }
 
 /// Opens the sender's resolve request, or counts one more push on it.

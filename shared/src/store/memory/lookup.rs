@@ -1,5 +1,7 @@
 //! [`LookupStore`] in memory.
 
+use std::collections::BTreeSet;
+
 use super::MemoryStore;
 use crate::store::StoreError;
 use crate::store::ports::{LookupStore, MessagePage, MessageQuery, SenderRecords};
@@ -50,5 +52,12 @@ impl LookupStore for MemoryStore {
             tables.senders.values().filter(|s| s.fake_id == Some(fake_id)).cloned().collect();
         senders.sort_by(|a, b| (&a.account, &a.open_id).cmp(&(&b.account, &b.open_id)));
         Ok(senders)
+    }
+
+    async fn senders_named(&self, account: &str, open_ids: &[&str]) -> Result<Vec<Sender>, StoreError> {
+        let tables = self.lock();
+        let distinct: BTreeSet<&str> = open_ids.iter().copied().collect();
+        let key = |open_id: &str| (account.to_owned(), open_id.to_owned());
+        Ok(distinct.into_iter().filter_map(|open_id| tables.senders.get(&key(open_id)).cloned()).collect())
     }
 }

@@ -47,7 +47,8 @@ fn transaction(entry: &PushEntry, recorded: &Recorded) -> (f64, u64) {
     let pending = matches!(entry.message.sender, SenderField::Pending);
     let message = serde_json::to_vec(&entry.message).map(|b| b.len()).unwrap_or(0) + KEY_BYTES;
     let sender_write = entry.follow.is_some() || entry.refresh_profile;
-    let small = 2 + usize::from(entry.resolve.is_some()) + usize::from(sender_write || pending);
+    let sender_item = sender_write || pending || entry.check.is_some();
+    let small = 2 + usize::from(entry.resolve.is_some()) + usize::from(sender_item);
     let units = 2.0 * (small as f64 + kb_units(message)) + f64::from(u8::from(pending));
     let records = match recorded {
         Recorded::New => 3 + u64::from(entry.resolve.is_some()) + u64::from(sender_write),
@@ -64,11 +65,6 @@ impl<S: AccountRegistry> AccountRegistry for Counted<S> {
 }
 
 impl<S: PushLedger> PushLedger for Counted<S> {
-    async fn sender(&self, account: &str, open_id: &str) -> Result<Option<Sender>, StoreError> {
-        self.get();
-        self.inner.sender(account, open_id).await
-    }
-
     async fn record(&self, entry: &PushEntry) -> Result<Recorded, StoreError> {
         let recorded = self.inner.record(entry).await?;
         let (units, records) = transaction(entry, &recorded);

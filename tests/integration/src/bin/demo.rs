@@ -354,6 +354,10 @@ async fn print_messages(store: &DynamoStore, account: &Account) -> Result<(), Er
             senders.get(open_id).and_then(|s| s.resolution.as_ref()).map(|r| method_name(r.method)).unwrap_or_default();
         let (nickname, fake_id) = match &message.sender {
             SenderField::Known(s) => (s.profile.nickname.clone(), s.fake_id.to_string()),
+            SenderField::Reference => match senders.get(open_id).and_then(Sender::snapshot) {
+                Some(s) => (s.profile.nickname, s.fake_id.to_string()),
+                None => ("(pending)".to_owned(), "-".to_owned()),
+            },
             SenderField::Identified { fake_id } => ("(no profile)".to_owned(), fake_id.to_string()),
             SenderField::Pending => {
                 let state = requests.get(open_id).map(|r| format!("{:?}", r.state).to_lowercase());

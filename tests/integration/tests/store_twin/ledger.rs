@@ -1,13 +1,12 @@
 //! The account registry and the push ledger: new pushes, the platform's
 //! retries, replays, duplicates by dedupe key or by message key, copies
 //! written at once, the follow and profile changes a push carries, and
-//! pushes stamped with a remembered sender, written only while the sender
-//! still holds it.
+//! pushes written by reference to a sender they did not read, written only
+//! while the sender's item shows a known sender with nothing to ask for.
 
 use whosent::store::{
     AccountRegistry, Answer, FetchedProfile, FollowChange, FollowState, LookupStore, MessageQuery, Profile,
-    ProfileStore, PushEntry, PushLedger, Recorded, ResolveState, ResolverStore, SenderField, SenderProof,
-    SenderSnapshot,
+    ProfileState, ProfileStore, PushEntry, PushLedger, Recorded, ResolveState, ResolverStore, SenderCheck, SenderField,
 };
 
 use super::{ACCOUNT, Transcript, pending_push, resolution, same, twins};
@@ -46,69 +45,80 @@ async fn pushes<S: PushLedger + ResolverStore>(store: &S, t: &mut Transcript) {
 }
 
 /// Follows, unfollows and profile refreshes on the sender.
-async fn followers<S: PushLedger + AccountRegistry>(store: &S, t: &mut Transcript) {
+async fn followers<S: PushLedger + AccountRegistry + ResolverStore>(store: &S, t: &mut Transcript) {
     t.note("the account", store.account(ACCOUNT).await.unwrap().map(|a| a.id));
     t.note("no such account", store.account("nobody").await.unwrap());
-    t.note("no sender yet", store.sender(ACCOUNT, "o-f").await.unwrap());
+    t.note("no sender yet", store.sender_record(ACCOUNT, "o-f").await.unwrap());
     let mut follow = pending_push("o-f", 1100);
     follow.resolve = None;
     follow.follow = Some(FollowChange { state: FollowState::Following, at: 1100 });
     t.note("follow", store.record(&follow).await.unwrap());
-    t.note("following", store.sender(ACCOUNT, "o-f").await.unwrap());
+    t.note("following", store.sender_record(ACCOUNT, "o-f").await.unwrap());
     let mut unfollow = pending_push("o-f", 1101);
     unfollow.follow = Some(FollowChange { state: FollowState::Unfollowed, at: 1101 });
     unfollow.refresh_profile = true;
     t.note("unfollow", store.record(&unfollow).await.unwrap());
-    t.note("unfollowed", store.sender(ACCOUNT, "o-f").await.unwrap());
+    t.note("unfollowed", store.sender_record(ACCOUNT, "o-f").await.unwrap());
     let mut refresh = pending_push("o-f", 1102);
     refresh.refresh_profile = true;
     t.note("refresh", store.record(&refresh).await.unwrap());
-    t.note("refreshed", store.sender(ACCOUNT, "o-f").await.unwrap());
+    t.note("refreshed", store.sender_record(ACCOUNT, "o-f").await.unwrap());
 }
 
-const REMEMBERED: u64 = 88;
+const KNOWN: u64 = 88;
 
-/// A push from `open_id` stamped with a remembered sender: FakeID
-/// `fake_id`, its profile fetched at `fetched_at`.
-fn remembered_push(open_id: &str, create_time: i64, fake_id: u64, fetched_at: i64) -> PushEntry {
+/// A push from `open_id` written by reference to its sender, assuming a
+/// profile fetched at or after `fetched_since`.
+fn by_reference(open_id: &str, create_time: i64, fetched_since: i64) -> PushEntry {
     let mut entry = pending_push(open_id, create_time);
     entry.resolve = None;
-    let profile = Profile { nickname: "Kim".into(), gender: 1, ..Profile::default() };
-    entry.message.sender = SenderField::Known(SenderSnapshot { fake_id, profile });
-    entry.proof = Some(SenderProof { fake_id, profile_fetched_at: Some(fetched_at) });
+    entry.message.sender = SenderField::Reference;
+    entry.check = Some(SenderCheck { fetched_since });
     entry
 }
 
 /// The sender's profile, fetched at `fetched_at`.
 async fn fetch<S: ProfileStore>(store: &S, open_id: &str, fetched_at: i64) {
     let profile = Profile { nickname: "Kim".into(), gender: 1, ..Profile::default() };
-    let fetched = FetchedProfile { fake_id: REMEMBERED, profile, remark_name: String::new(), group_id: 0, fetched_at };
+    let fetched = FetchedProfile { fake_id: KNOWN, profile, remark_name: String::new(), group_id: 0, fetched_at };
     assert!(store.save_sender_profile(ACCOUNT, open_id, &fetched).await.unwrap());
 }
 
-/// Pushes stamped from memory: written while the sender holds what they
-/// assume, refused with the sender handed back once it does not; a retry
-/// is a duplicate first.
-async fn remembered<S: PushLedger + ResolverStore + ProfileStore>(store: &S, t: &mut Transcript) {
-    store.record_mapping(ACCOUNT, "o-k", &resolution(REMEMBERED, 1200)).await.unwrap();
+/// The profile state of the sender.
+async fn profile_state<S: ResolverStore>(store: &S, open_id: &str) -> Option<ProfileState> {
+    store.sender_record(ACCOUNT, open_id).await.unwrap().and_then(|s| s.profile_state)
+}
+
+/// Pushes by reference: written while the sender's item shows a known
+/// sender with nothing to ask for, refused with the item handed back once
+/// it does not (or with nothing, when there is no item); a retry or a
+/// replay is refused as such first, whatever the sender.
+async fn by_reference_pushes<S: PushLedger + ResolverStore + ProfileStore>(store: &S, t: &mut Transcript) {
+    store.record_mapping(ACCOUNT, "o-k", &resolution(KNOWN, 1200)).await.unwrap();
     fetch(store, "o-k", 1200).await;
-    t.note("proven", store.record(&remembered_push("o-k", 1201, REMEMBERED, 1200)).await.unwrap());
-    t.note("proven retry", store.record(&remembered_push("o-k", 1201, REMEMBERED, 1200)).await.unwrap());
+    t.note("checked", store.record(&by_reference("o-k", 1201, 1200)).await.unwrap());
+    t.note("checked retry", store.record(&by_reference("o-k", 1201, 1200)).await.unwrap());
+    t.note("stale", store.record(&by_reference("o-k", 1202, 1201)).await.unwrap());
+    t.note("retry, sender stale too", store.record(&by_reference("o-k", 1201, 1201)).await.unwrap());
+    let mut replay = by_reference("o-k", 1203, 1201);
+    replay.guard.query_digest = by_reference("o-k", 1201, 0).guard.query_digest;
+    t.note("replay, sender stale too", store.record(&replay).await.unwrap());
+    t.note("no sender", store.record(&by_reference("o-none", 1204, 0)).await.unwrap());
+    store.record_mapping(ACCOUNT, "o-m", &resolution(KNOWN + 1, 1200)).await.unwrap();
+    t.note("no profile", store.record(&by_reference("o-m", 1204, 0)).await.unwrap());
+    store.set_profile_state(ACCOUNT, "o-k", ProfileState::Wanted, None).await.unwrap();
+    t.note("asked for", store.record(&by_reference("o-k", 1205, 0)).await.unwrap());
+    t.note("still asked for", profile_state(store, "o-k").await);
     fetch(store, "o-k", 1210).await;
-    t.note("fetched again", store.record(&remembered_push("o-k", 1202, REMEMBERED, 1200)).await.unwrap());
-    let retry_of_older = remembered_push("o-k", 1201, REMEMBERED, 1200);
-    t.note("retry, sender changed too", store.record(&retry_of_older).await.unwrap());
-    t.note("another FakeID", store.record(&remembered_push("o-k", 1203, 99, 1210)).await.unwrap());
-    t.note("no sender", store.record(&remembered_push("o-none", 1204, REMEMBERED, 1210)).await.unwrap());
-    let mut stale = remembered_push("o-k", 1205, REMEMBERED, 1200);
-    stale.refresh_profile = true;
-    t.note("refresh on a changed sender", store.record(&stale).await.unwrap());
-    t.note("not asked", store.sender(ACCOUNT, "o-k").await.unwrap().and_then(|s| s.profile_state));
-    t.note("proven again", store.record(&remembered_push("o-k", 1202, REMEMBERED, 1210)).await.unwrap());
-    let mut refresh = remembered_push("o-k", 1206, REMEMBERED, 1210);
-    refresh.refresh_profile = true;
-    t.note("proven with a refresh", store.record(&refresh).await.unwrap());
-    t.note("asked", store.sender(ACCOUNT, "o-k").await.unwrap().and_then(|s| s.profile_state));
+    let mut leaving = by_reference("o-k", 1206, 1210);
+    leaving.follow = Some(FollowChange { state: FollowState::Unfollowed, at: 1206 });
+    t.note("checked, with an unfollow", store.record(&leaving).await.unwrap());
+    t.note("gone", store.sender_record(ACCOUNT, "o-k").await.unwrap().and_then(|s| s.follow_state));
+    t.note("unfollowed", store.record(&by_reference("o-k", 1207, 0)).await.unwrap());
+    let mut back = by_reference("o-k", 1208, 0);
+    back.follow = Some(FollowChange { state: FollowState::Following, at: 1208 });
+    t.note("coming back", store.record(&back).await.unwrap());
+    t.note("not followed yet", store.sender_record(ACCOUNT, "o-k").await.unwrap().and_then(|s| s.follow_state));
     t.note("none pending", store.pending_messages(ACCOUNT, "o-k", 10).await.unwrap());
 }
 
@@ -125,12 +135,12 @@ async fn the_push_ledger_of_the_twin_is_as_on_dynamodb() {
     let mut on_dynamo = Transcript::default();
     pushes(&dynamo, &mut on_dynamo).await;
     followers(&dynamo, &mut on_dynamo).await;
-    remembered(&dynamo, &mut on_dynamo).await;
+    by_reference_pushes(&dynamo, &mut on_dynamo).await;
     stored(&dynamo, &mut on_dynamo).await;
     let mut on_memory = Transcript::default();
     pushes(&memory, &mut on_memory).await;
     followers(&memory, &mut on_memory).await;
-    remembered(&memory, &mut on_memory).await;
+    by_reference_pushes(&memory, &mut on_memory).await;
     stored(&memory, &mut on_memory).await;
     let t = same(on_dynamo, on_memory);
     assert_eq!(t.answer("record"), "record: New");
@@ -146,26 +156,30 @@ async fn the_push_ledger_of_the_twin_is_as_on_dynamodb() {
     assert!(unfollowed.contains("Some(Unfollowed)") && unfollowed.contains("profile_state: Some(Wanted)"));
     assert!(t.answer("refreshed").contains("profile_wanted_at: Some(1103)"));
     assert!(!t.answer("stored").contains("collide-16-chars-B"));
-    remembered_answers(&t);
+    by_reference_answers(&t);
 }
 
-fn remembered_answers(t: &Transcript) {
-    assert_eq!(t.answer("proven"), "proven: New");
-    assert_eq!(t.answer("proven retry"), "proven retry: Duplicate(Success)");
-    let changed = t.answer("fetched again");
-    assert!(changed.contains("SenderChanged(Some(") && changed.contains("profile_fetched_at: Some(1210)"), "{changed}");
-    assert_eq!(t.answer("retry, sender changed too"), "retry, sender changed too: Duplicate(Success)");
-    assert!(t.answer("another FakeID").contains("SenderChanged(Some(") && t.answer("another FakeID").contains("88"));
+fn by_reference_answers(t: &Transcript) {
+    assert_eq!(t.answer("checked"), "checked: New");
+    assert_eq!(t.answer("checked retry"), "checked retry: Duplicate(Success)");
+    let stale = t.answer("stale");
+    assert!(stale.contains("SenderChanged(Some(") && stale.contains("profile_fetched_at: Some(1200)"), "{stale}");
+    assert_eq!(t.answer("retry, sender stale too"), "retry, sender stale too: Duplicate(Success)");
+    assert_eq!(t.answer("replay, sender stale too"), "replay, sender stale too: Replayed");
     assert_eq!(t.answer("no sender"), "no sender: SenderChanged(None)");
-    assert!(t.answer("refresh on a changed sender").contains("SenderChanged(Some("));
-    assert_eq!(t.answer("not asked"), "not asked: Some(Fetched)");
-    assert_eq!(t.answer("proven again"), "proven again: New");
-    assert_eq!(t.answer("proven with a refresh"), "proven with a refresh: New");
-    assert_eq!(t.answer("asked"), "asked: Some(Wanted)");
-    assert!(t.answer("none pending").contains("messages: []"), "stamped messages stay out of the pending index");
+    let no_profile = t.answer("no profile");
+    assert!(no_profile.contains("fake_id: Some(89)") && no_profile.contains("profile: None"), "{no_profile}");
+    assert!(t.answer("asked for").contains("profile_state: Some(Wanted)"));
+    assert_eq!(t.answer("still asked for"), "still asked for: Some(Wanted)");
+    assert_eq!(t.answer("checked, with an unfollow"), "checked, with an unfollow: New");
+    assert_eq!(t.answer("gone"), "gone: Some(Unfollowed)");
+    assert!(t.answer("unfollowed").contains("follow_state: Some(Unfollowed)"));
+    assert!(t.answer("coming back").contains("SenderChanged(Some("));
+    assert_eq!(t.answer("not followed yet"), "not followed yet: Some(Unfollowed)", "the refused follow wrote nothing");
+    assert!(t.answer("none pending").contains("messages: []"), "messages by reference stay out of the pending index");
     let stored = t.answer("stored");
-    for refused in ["key-o-k-1203", "key-o-none-1204", "key-o-k-1205"] {
+    for refused in ["key-o-k-1202", "key-o-k-1203", "key-o-none-1204", "key-o-m-1204", "key-o-k-1205", "key-o-k-1207"] {
         assert!(!stored.contains(refused), "{refused} was refused, yet stored: {stored}");
     }
-    assert!(stored.contains("key-o-k-1202") && stored.contains("key-o-k-1206"));
+    assert!(stored.contains(r#"("key-o-k-1201", Reference)"#) && stored.contains("key-o-k-1206"), "{stored}");
 }

@@ -1,5 +1,6 @@
 //! The lookup API's reads: a sender and its request, a person across
-//! accounts, and an account's messages a page at a time.
+//! accounts, the senders of a page's messages together, and an account's
+//! messages a page at a time.
 
 use whosent::store::{LookupStore, MessagePage, MessageQuery, PushLedger, ResolverStore};
 
@@ -8,6 +9,14 @@ use super::{ACCOUNT, Transcript, pending_push, resolution, same, twins};
 /// The dedupe keys of a page, and where to continue.
 fn keys(page: MessagePage) -> (Vec<String>, Option<String>) {
     (page.messages.into_iter().map(|m| m.dedupe_key).collect(), page.last_key)
+}
+
+/// The openIDs and FakeIDs of the account's senders of `open_ids`, sorted.
+async fn named<S: LookupStore>(store: &S, open_ids: &[&str]) -> Vec<(String, Option<u64>)> {
+    let mut found: Vec<_> =
+        store.senders_named(ACCOUNT, open_ids).await.unwrap().into_iter().map(|s| (s.open_id, s.fake_id)).collect();
+    found.sort();
+    found
 }
 
 /// A sender and its request, and one person's senders.
@@ -23,6 +32,11 @@ async fn senders<S: LookupStore + PushLedger + ResolverStore>(store: &S, t: &mut
     store.record_mapping(ACCOUNT, "o-v", &resolution(43, 1013)).await.unwrap();
     t.note("senders of 42", store.senders_of(42).await.unwrap());
     t.note("senders of none", store.senders_of(44).await.unwrap());
+    t.note("named", named(store, &["o-x", "o-w", "o-x", "o-nobody", "o-z"]).await);
+    // More than one batch: DynamoDB takes 100 keys a request, moto any number.
+    let many: Vec<String> = (0..150).map(|i| format!("o-many-{i}")).chain(["o-v".to_owned()]).collect();
+    t.note("named, many", named(store, &many.iter().map(String::as_str).collect::<Vec<_>>()).await);
+    t.note("named, none", named(store, &[]).await);
     t.note("no person", store.person(42).await.unwrap());
     t.note("no avatar", store.avatar(42).await.unwrap());
 }
@@ -68,6 +82,9 @@ async fn the_lookup_reads_of_the_twin_are_as_on_dynamodb() {
     let at: Vec<_> = order.iter().map(|s| senders.find(s).unwrap_or_else(|| panic!("{s} in {senders}"))).collect();
     assert!(at.is_sorted() && !senders.contains("o-v"), "{senders}");
     assert_eq!(t.answer("senders of none"), "senders of none: []");
+    assert_eq!(t.answer("named"), r#"named: [("o-w", Some(42)), ("o-x", Some(42))]"#);
+    assert_eq!(t.answer("named, many"), r#"named, many: [("o-v", Some(43))]"#);
+    assert_eq!(t.answer("named, none"), "named, none: []");
     let all = t.answer("all");
     assert!(all.find("key-o-y-1004") < all.find("key-o-y-1001") && all.ends_with("None)"), "{all}");
     assert!(t.answer("first page").contains(r#"Some("0000001003#key-o-y-1003")"#));

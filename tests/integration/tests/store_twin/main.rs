@@ -74,7 +74,7 @@ fn pending_push(open_id: &str, create_time: i64) -> PushEntry {
         resolve: Some(hint),
         follow: None,
         refresh_profile: false,
-        proof: None,
+        check: None,
     }
 }
 
