@@ -10,6 +10,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Serialize;
 
+pub use details::Details;
+
 use crate::cache::TtlCache;
 use crate::push::Features;
 use crate::secrets::{ApiKeys, ApiKeysSecret, SecretCache, SecretSource, SecretsError};
@@ -84,6 +86,9 @@ pub struct MessageView {
     pub features: Features,
     pub received_at: i64,
     pub sender: SenderField,
+    /// The push type's own fields and any other element, from the stored XML.
+    #[serde(skip_serializing_if = "Details::is_empty")]
+    pub details: Details,
 }
 
 /// A page of an account's messages, newest first.
@@ -236,7 +241,12 @@ impl<St: LookupStore, Se: SecretSource> Lookup<St, Se> {
             messages: page
                 .messages
                 .into_iter()
-                .map(|m| MessageView { features: m.features, received_at: m.received_at, sender: m.sender })
+                .map(|m| MessageView {
+                    details: Details::from_xml(&m.raw_xml),
+                    features: m.features,
+                    received_at: m.received_at,
+                    sender: m.sender,
+                })
                 .collect(),
             next_cursor: page.last_key.map(|sk| encode_cursor(account, &sk)),
         })
@@ -309,6 +319,8 @@ fn decode_cursor(account: &str, cursor: &str) -> Result<String, LookupError> {
         && digest.bytes().all(|b| b.is_ascii_hexdigit());
     if well_formed { Ok(sort_key.to_owned()) } else { Err(invalid()) }
 }
+
+mod details;
 
 #[cfg(test)]
 mod tests;
