@@ -16,6 +16,7 @@ mod faults;
 mod profile;
 mod redelivery;
 mod sessions;
+mod vectors;
 
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
