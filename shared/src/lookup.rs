@@ -13,6 +13,7 @@ use serde::Serialize;
 
 pub use self::accounts::{AccountView, AccountsView};
 pub use self::avatar::{Avatar, image_type};
+pub use self::details::Details;
 use crate::cache::TtlCache;
 use crate::push::Features;
 use crate::secrets::{ApiKeys, ApiKeysSecret, SecretCache, SecretSource, SecretsError};
@@ -90,6 +91,9 @@ pub struct MessageView {
     pub features: Features,
     pub received_at: i64,
     pub sender: SenderField,
+    /// The push type's own fields and any other element, from the stored XML.
+    #[serde(skip_serializing_if = "Details::is_empty")]
+    pub details: Details,
 }
 
 /// A page of an account's messages, newest first.
@@ -241,7 +245,12 @@ impl<St: LookupStore, Se: SecretSource> Lookup<St, Se> {
             account: account.to_owned(),
             messages: messages
                 .into_iter()
-                .map(|m| MessageView { features: m.features, received_at: m.received_at, sender: m.sender })
+                .map(|m| MessageView {
+                    details: Details::from_xml(&m.raw_xml),
+                    features: m.features,
+                    received_at: m.received_at,
+                    sender: m.sender,
+                })
                 .collect(),
             next_cursor: page.last_key.map(|sk| encode_cursor(account, &sk)),
         })
@@ -315,6 +324,8 @@ fn decode_cursor(account: &str, cursor: &str) -> Result<String, LookupError> {
     if well_formed { Ok(sort_key.to_owned()) } else { Err(invalid()) }
 }
 
+mod details;
 mod join;
+
 #[cfg(test)]
 mod tests;

@@ -17,6 +17,7 @@ mod metrics;
 mod profile;
 mod redelivery;
 mod sessions;
+mod vectors;
 
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
