@@ -24,6 +24,8 @@ use crate::store::{
 
 mod accounts;
 mod avatar;
+mod details;
+mod join;
 
 /// Messages per page when the caller does not say, and at most.
 pub const DEFAULT_LIMIT: i32 = 20;
@@ -323,9 +325,6 @@ fn decode_cursor(account: &str, cursor: &str) -> Result<String, LookupError> {
         && digest.bytes().all(|b| b.is_ascii_hexdigit());
     if well_formed { Ok(sort_key.to_owned()) } else { Err(invalid()) }
 }
-
-mod details;
-mod join;
 
 #[cfg(test)]
 mod tests;
