@@ -310,9 +310,10 @@ class People(PageTest):
         self.assertTrue(person.locator("[data-testid=person-nickname]").inner_text().strip())
         self.assertGreater(self.image_rendered(person.locator("img[data-testid=person-avatar]")), 0)
         for account_id, open_id in WORLD.follows_of(WORLD.cross):
-            follow = person.locator(f"[data-testid=person-follow][data-account='{account_id}'][data-open-id='{open_id}']")
+            # On the person's screen (beside or inside the person's card).
+            follow = self.page.locator(f"[data-testid=person-follow][data-account='{account_id}'][data-open-id='{open_id}']")
             self.assertEqual(follow.count(), 1, f"{account_id} {open_id}")
-        self.assertEqual(person.locator("[data-testid=person-follow]").count(), 2)
+        self.assertEqual(self.page.locator("[data-testid=person-follow]").count(), 2)
         self.screenshot("person.png")
 
 
@@ -348,7 +349,7 @@ class Hostile(PageTest):
         person.wait_for()
         self.assertTrue(self.nickname_shown(person.locator("[data-testid=person-nickname]"), first["nick_name"]))
         wait_for(lambda: first["signature"] in person.text_content(), PAGE_WAIT / 1000, "the signature as text")
-        self.assertEqual(person.locator("[data-testid=person-follow]").count(), len(WORLD.accounts))
+        self.assertEqual(self.page.locator("[data-testid=person-follow]").count(), len(WORLD.accounts))
         self.screenshot("hostile-person.png")
 
 
