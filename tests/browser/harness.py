@@ -46,7 +46,7 @@ class Stack:
         """Starts the stack, or reuses the one in BROWSER_STACK_DIR (left running)."""
         reuse = os.environ.get("BROWSER_STACK_DIR")
         stack_dir = reuse or STACK_ENV["STACK_DIR"]
-        env = dict(os.environ)
+        env = dict(os.environ, STACK_DIR=stack_dir)
         if not reuse:
             env.update(STACK_ENV)
             subprocess.run([os.path.join(ROOT, "scripts", "stack.sh"), "up"], cwd=ROOT, env=env, check=True)
