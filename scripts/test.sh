@@ -15,7 +15,10 @@ tests/stack/run.sh
 # The page in a real browser (tests/browser): a full stack of its own, with
 # the emulator, started and stopped the same way; Debian's chromium and
 # Playwright installed on first use. Screenshots: .local/test-output/browser/.
-tests/browser/run.sh
+# Minutes: only in the whole suite, not when arguments pick some cargo tests.
+if [ $# -eq 0 ]; then
+  tests/browser/run.sh
+fi
 # Only moto and the webhook: the tests read the stream and call the resolver
 # themselves, so no event source may take the records from them.
 export STACK_DIR=.local/test TABLE_NAME=whosent-test STACK_SERVICES=minimal
