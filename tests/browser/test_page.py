@@ -9,6 +9,13 @@ promises (docs: the page's contract, the DOM hooks `data-testid`). No timed
 assertion: every wait is on a condition, with a generous timeout.
 
 Screenshots of the main screens go to .local/test-output/browser/.
+
+The hostile check can fail: a page that sets a nickname with `innerHTML`
+(say `name.innerHTML = nickname` in the row of a message) fails it with the
+injected `<img src=x>` and `<svg onload>` elements and the inline handlers
+that the Content-Security-Policy blocked; with the policy bypassed as well
+(`new_context(bypass_csp=True)`), with the dialogs they open and
+`window.__whosentPwned` set.
 """
 
 import os
