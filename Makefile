@@ -8,10 +8,12 @@ demo:
 
 ## The whole local stack, left running: moto with the table, the platform
 ## emulator, every function under `cargo lambda watch`, the stream's event
-## source stand-in. Writes .local/endpoints.env (see README).
+## source stand-in. Writes .local/endpoints.env (see README), and prints the
+## page's URL with the stack's own local API key.
 up:
 	@scripts/stack.sh up
 	@grep -v -E '^(CONSOLE_PASSWORD|API_KEY|AWS_SECRET_ACCESS_KEY)=' "$${STACK_DIR:-.local}/endpoints.env"
+	@. "$${STACK_DIR:-.local}/endpoints.env"; [ -z "$${API_URL:-}" ] || echo "page: $$API_URL/  (API key: $$API_KEY)"
 
 ## Stops everything `make up` started.
 down:

@@ -2,17 +2,32 @@
 # `make demo`: the whole pipeline on the local stack. `make up`, two of the
 # emulator's accounts onboarded with the admin command line (one matched by
 # time, one by user list), a traffic scenario with progress, the messages
-# with their senders and a summary, then `make down`. Ctrl-C stops
-# everything it started.
+# with their senders and a summary, then `make down` (unless DEMO_KEEP=1).
+# Ctrl-C stops everything it started.
 #
 # Knobs: DEMO_PUSHES (240), DEMO_RATE (8 a second), DEMO_STRATEGIES (the two
 # accounts' strategies, "time user_list"), PLATFORM_FOLLOWERS (200),
-# PLATFORM_LATENCY (seconds added to every console answer, 0.05).
+# PLATFORM_LATENCY (seconds added to every console answer, 0.05), DEMO_KEEP
+# (1: leave the stack running at the end, to open the page; `make down`
+# stops it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export STACK_DIR=${STACK_DIR:-.local} TABLE_NAME=${TABLE_NAME:-whosent}
 export PLATFORM_LATENCY=${PLATFORM_LATENCY:-0.05} PLATFORM_ACCOUNTS=2
-trap 'scripts/stack.sh down' EXIT
+finish() {
+  local status=$?
+  if [ "${DEMO_KEEP:-0}" = 1 ] && [ "$status" = 0 ]; then
+    local down="make down"
+    [ "$STACK_DIR" = .local ] || down="STACK_DIR=$STACK_DIR make down"
+    echo
+    echo "the stack stays up (DEMO_KEEP=1); open the page and sign in with the key:"
+    echo "page: $API_URL/  (API key: $API_KEY)"
+    echo "stop it with: $down"
+  else
+    scripts/stack.sh down
+  fi
+}
+trap finish EXIT
 trap 'echo; echo "stopping"; exit 130' INT TERM
 scripts/stack.sh up
 set -a

@@ -45,7 +45,7 @@ pub use push::{Body, Delivery, Outgoing, PushOutcome, SendError, Try, UrlCheck};
 pub use session::{CAPTCHA_COOKIE, COOKIE_NAMES};
 pub use state::{ConsoleRecord, FIRST_CREATED_GROUP, FIXED_GROUPS, FollowState, Group};
 pub use truth::{Counters, TruthRow};
-pub use world::{Account, Mode, Person, World, WorldConfig};
+pub use world::{Account, Mode, Person, World, WorldConfig, hostile};
 
 use state::State;
 

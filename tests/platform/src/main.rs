@@ -25,6 +25,7 @@ World:
   --modes LIST           body modes given in turn: safe,compatible,plaintext
   --history N            console messages from before the start (0)
   --starred F / --blacklisted F   shares of followers in groups 2 and 1 (0)
+  --hostile N            hostile people, whose names and texts carry HTML and script (5)
 Serving:
   --host IP (127.0.0.1)  --port P (0: free)  --truth-port P (0: free)
   --frozen-at T          freeze the platform clock at Unix time T (default: real time)
@@ -37,6 +38,7 @@ Knobs (D is a distribution of seconds: 1.5 | 0..2 | exp:1 | 0:30,1:40,2:30):
   --fault-error F  --fault-5xx F  --fault-slow F  --slow-secs S  --fault-drop F  --fault-expire F
 Traffic (serve plays it once in the background when --count is given):
   --count N (100)  --rate R per second (5)  --zipf S (1.0)  --same-second F (0.05)  --repeat F (0.02)
+  --hostile-share F      share of texts written by hostile followers (0.02)
   --pace real|virtual (real)  --concurrency N (32)  --traffic-seed N  --texts-only  --outcomes
 ";
 
@@ -77,6 +79,7 @@ fn parse(args: Vec<String>) -> Result<Cli, String> {
             "--history" => world.history = num(&flag, value()?)?,
             "--starred" => world.starred_share = num(&flag, value()?)?,
             "--blacklisted" => world.blacklisted_share = num(&flag, value()?)?,
+            "--hostile" => world.hostile = num(&flag, value()?)?,
             "--modes" => {
                 world.modes = value()?.split(',').map(str::parse::<Mode>).collect::<Result<_, _>>()?;
             }
@@ -115,6 +118,7 @@ fn parse(args: Vec<String>) -> Result<Cli, String> {
             "--zipf" => traffic.zipf = num(&flag, value()?)?,
             "--same-second" => traffic.same_second_share = num(&flag, value()?)?,
             "--repeat" => traffic.repeat_share = num(&flag, value()?)?,
+            "--hostile-share" => traffic.hostile_share = num(&flag, value()?)?,
             "--concurrency" => traffic.concurrency = num(&flag, value()?)?,
             "--traffic-seed" => traffic.seed = Some(num(&flag, value()?)?),
             "--texts-only" => traffic.mix = Mix::texts(),

@@ -110,6 +110,11 @@ pub(crate) async fn serve(inner: Arc<Inner>, request: Request<Incoming>) -> Answ
     let post = parts.method == Method::POST;
     let answer = match parts.uri.path() {
         "/truth/followers" if get => json(&crate::truth_rows(&inner, account(param("account")))),
+        "/truth/people" if get => {
+            let hostile_only = param("hostile").is_some_and(|v| v == "1" || v == "true");
+            let people: Vec<_> = inner.world.people.iter().filter(|p| p.hostile || !hostile_only).collect();
+            json(&people)
+        }
         "/truth/accounts" if get => {
             let callbacks = inner.lock().callbacks.clone();
             let accounts: Vec<_> = inner

@@ -11,114 +11,14 @@ use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
 
+mod mix;
+
 use super::{Body, Outgoing, PushOutcome, deliver, prepare};
 use crate::Inner;
 use crate::rng::{self, ALNUM, Rng, URL_SAFE, Zipf};
-use crate::world::{self, LABELS, LINK_TITLES, MENU_KEYS, VIEW_URLS, World};
-
-/// Relative weights of each kind of push.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Mix {
-    pub text: f64,
-    pub image: f64,
-    pub voice: f64,
-    pub video: f64,
-    pub shortvideo: f64,
-    pub location: f64,
-    pub link: f64,
-    pub subscribe: f64,
-    pub unsubscribe: f64,
-    pub scan: f64,
-    pub location_event: f64,
-    pub click: f64,
-    pub view: f64,
-}
-
-impl Default for Mix {
-    fn default() -> Self {
-        Self {
-            text: 60.0,
-            image: 8.0,
-            voice: 5.0,
-            video: 2.0,
-            shortvideo: 2.0,
-            location: 3.0,
-            link: 3.0,
-            subscribe: 4.0,
-            unsubscribe: 2.0,
-            scan: 2.0,
-            location_event: 4.0,
-            click: 4.0,
-            view: 1.0,
-        }
-    }
-}
-
-impl Mix {
-    /// Text messages only.
-    pub fn texts() -> Self {
-        Self {
-            text: 1.0,
-            image: 0.0,
-            voice: 0.0,
-            video: 0.0,
-            shortvideo: 0.0,
-            location: 0.0,
-            link: 0.0,
-            subscribe: 0.0,
-            unsubscribe: 0.0,
-            scan: 0.0,
-            location_event: 0.0,
-            click: 0.0,
-            view: 0.0,
-        }
-    }
-
-    fn weights(&self) -> [(Kind, f64); 13] {
-        [
-            (Kind::Text, self.text),
-            (Kind::Image, self.image),
-            (Kind::Voice, self.voice),
-            (Kind::Video, self.video),
-            (Kind::ShortVideo, self.shortvideo),
-            (Kind::Location, self.location),
-            (Kind::Link, self.link),
-            (Kind::Subscribe, self.subscribe),
-            (Kind::Unsubscribe, self.unsubscribe),
-            (Kind::Scan, self.scan),
-            (Kind::LocationEvent, self.location_event),
-            (Kind::Click, self.click),
-            (Kind::View, self.view),
-        ]
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Text,
-    Image,
-    Voice,
-    Video,
-    ShortVideo,
-    Location,
-    Link,
-    Subscribe,
-    Unsubscribe,
-    Scan,
-    LocationEvent,
-    Click,
-    View,
-}
-
-impl Kind {
-    fn is_message(self) -> bool {
-        matches!(
-            self,
-            Kind::Text | Kind::Image | Kind::Voice | Kind::Video | Kind::ShortVideo | Kind::Location | Kind::Link
-        )
-    }
-}
+use crate::world::{self, LABELS, LINK_TITLES, MENU_KEYS, VIEW_URLS, World, hostile};
+use mix::Kind;
+pub use mix::Mix;
 
 /// How a plan is played.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -149,6 +49,10 @@ pub struct Traffic {
     /// Chance that a text is sent again, identical, by the same follower
     /// within three seconds.
     pub repeat_share: f64,
+    /// Chance that a text comes from one of the account's hostile followers
+    /// (`world::hostile`), whatever the Zipf ranks say. Hostile people always
+    /// write hostile texts.
+    pub hostile_share: f64,
     /// Account numbers to write to; all when empty.
     pub accounts: Vec<usize>,
     pub mix: Mix,
@@ -166,6 +70,7 @@ impl Default for Traffic {
             zipf: 1.0,
             same_second_share: 0.05,
             repeat_share: 0.02,
+            hostile_share: 0.02,
             accounts: Vec::new(),
             mix: Mix::default(),
             pace: Pace::RealTime,
@@ -252,6 +157,7 @@ struct Sim<'w> {
     ranked: Vec<Vec<bool>>,
     zipf: Vec<Zipf>,
     busy_until: HashMap<(usize, usize), i64>,
+    hostile_share: f64,
 }
 
 impl<'w> Sim<'w> {
@@ -276,7 +182,8 @@ impl<'w> Sim<'w> {
             ranking.push(order);
             ranked.push(mark);
         }
-        Self { world, rng, accounts, active, ranking, ranked, zipf, busy_until: HashMap::new() }
+        let hostile_share = traffic.hostile_share.clamp(0.0, 1.0);
+        Self { world, rng, accounts, active, ranking, ranked, zipf, busy_until: HashMap::new(), hostile_share }
     }
 
     fn pick_account(&mut self) -> Option<usize> {
@@ -341,12 +248,31 @@ impl<'w> Sim<'w> {
                 self.active[account][person] = false;
                 person
             }
+            Kind::Text => match self.hostile_sender(account) {
+                Some(person) => person,
+                None => self.sender(account, None)?,
+            },
             _ => self.sender(account, None)?,
         };
         let fakeid = self.world.people[person].fakeid;
         self.note_busy(account, fakeid, at);
-        let body = self.body(kind);
+        let body = if kind == Kind::Text && self.world.people[person].hostile {
+            Body::text(hostile::text(&mut self.rng))
+        } else {
+            self.body(kind)
+        };
         Some(Planned { at_ms: at, outgoing: Outgoing::new(account, fakeid, body) })
+    }
+
+    /// Now and then (`hostile_share`), one of the account's hostile followers.
+    fn hostile_sender(&mut self, account: usize) -> Option<usize> {
+        if self.hostile_share <= 0.0 || !self.rng.random_bool(self.hostile_share) {
+            return None;
+        }
+        let active = &self.active[account];
+        let hostile: Vec<usize> =
+            self.world.people.iter().filter(|p| p.hostile && active[p.index]).map(|p| p.index).collect();
+        (!hostile.is_empty()).then(|| hostile[self.rng.random_range(0..hostile.len())])
     }
 
     /// Another follower writing in the same second: half of the time the same text.

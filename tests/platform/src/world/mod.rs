@@ -5,6 +5,7 @@
 //! the same seed gives the same accounts, keys, people, FakeIDs, openIDs and
 //! follows, with every time counted back from `start`.
 
+pub mod hostile;
 mod names;
 
 use std::collections::{HashMap, HashSet};
@@ -68,6 +69,9 @@ pub struct WorldConfig {
     pub blacklisted_share: f64,
     /// Follow times spread over this many days before the start.
     pub follow_span_days: i64,
+    /// Hostile people (`hostile.rs`), added after the followers and the
+    /// bystanders: the first follows every account, each other one account.
+    pub hostile: usize,
 }
 
 impl Default for WorldConfig {
@@ -83,6 +87,7 @@ impl Default for WorldConfig {
             starred_share: 0.0,
             blacklisted_share: 0.0,
             follow_span_days: 730,
+            hostile: hostile::count(),
         }
     }
 }
@@ -124,6 +129,8 @@ pub struct Person {
     pub province: String,
     pub city: String,
     pub signature: String,
+    /// One of the hostile people: what they write is made to break a page.
+    pub hostile: bool,
 }
 
 /// A person following an account at the start.
@@ -168,7 +175,8 @@ impl World {
         let accounts: Vec<Account> =
             (0..config.accounts).map(|i| make_account(&mut rng, config, i, &mut used)).collect();
         let total = config.followers + config.bystanders;
-        let people: Vec<Person> = (0..total).map(|i| make_person(&mut rng, i, &mut used)).collect();
+        let mut people: Vec<Person> = (0..total).map(|i| make_person(&mut rng, i, &mut used)).collect();
+        people.extend(hostile::people(config, total, &mut used));
         let by_fakeid = people.iter().map(|p| (p.fakeid, p.index)).collect();
 
         let mut follows = Vec::new();
@@ -199,6 +207,7 @@ impl World {
             }
         }
         let history = make_history(&mut rng, config, start, &follows);
+        follows.extend(hostile::follows(config, &accounts, &people, start));
         Self { config: config.clone(), start, accounts, people, follows, history, by_fakeid }
     }
 
@@ -302,6 +311,7 @@ fn make_person(rng: &mut Rng, index: usize, used: &mut HashSet<u64>) -> Person {
         province: province.to_owned(),
         city: city.to_owned(),
         signature,
+        hostile: false,
     }
 }
 
