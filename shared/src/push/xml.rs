@@ -69,8 +69,8 @@ fn read<'x>(xml: &'x str, masked: bool, mut each: impl FnMut(Cow<'x, str>, Cow<'
     loop {
         let before = position(&reader);
         let event = reader.read_event().map_err(|e| XmlError::Malformed(quote(&e.to_string())))?;
-        if let Event::Start(tag) | Event::Empty(tag) = &event {
-            check_name(masked, tag.name().as_ref())?;
+        if let (true, Event::Start(tag) | Event::Empty(tag)) = (masked, &event) {
+            check_name(tag.name().as_ref())?;
         }
         match event {
             Event::DocType(_) => return Err(XmlError::Doctype),
@@ -231,8 +231,8 @@ fn resolve<'x>(reference: BytesRef<'x>) -> Result<Cow<'x, str>, XmlError> {
     }
 }
 
-fn check_name(masked: bool, name: &str) -> Result<(), XmlError> {
-    if masked && name.bytes().any(|b| b == MASK) {
+fn check_name(name: &str) -> Result<(), XmlError> {
+    if name.bytes().any(|b| b == MASK) {
         return Err(malformed("a name outside ASCII in an ASCII view"));
     }
     Ok(())
