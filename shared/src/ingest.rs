@@ -296,7 +296,7 @@ impl<R: AccountRegistry, L: PushLedger, S: SecretSource> Ingest<R, L, S> {
                 account: account.id.clone(),
                 features,
                 dedupe_key: push.dedupe_key().0,
-                raw_xml: verified.xml.clone(),
+                raw_xml: verified.xml().to_owned(),
                 received_at: now,
                 sender: sender.field.clone(),
             },
@@ -325,7 +325,7 @@ impl<R: AccountRegistry, L: PushLedger, S: SecretSource> Ingest<R, L, S> {
         let lifetime = self.config.timestamp_window_secs.map_or(self.config.dedupe_ttl_secs, |w| 2 * w as i64);
         ReplayGuard {
             query_digest: digest(&[timestamp, nonce]),
-            message_digest: digest(&[&verified.xml]),
+            message_digest: digest(&[verified.xml()]),
             expires_at: now + lifetime,
         }
     }

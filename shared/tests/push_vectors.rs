@@ -532,7 +532,7 @@ fn plaintext_pushes_are_checked_against_signature() {
     };
     let verified = push::open(&query, body.as_bytes(), &keys, ANY_AGE).unwrap();
     assert_eq!(verified.mode, BodyMode::Plaintext);
-    assert_eq!(verified.xml, body);
+    assert_eq!(verified.xml(), body);
     let reply = push::seal_reply(&verified, &keys, "<xml/>", 1);
     assert_eq!(reply, "<xml/>", "a plaintext push gets a plaintext reply");
     // `signature` does not cover the body: an account set to safe or

@@ -4,19 +4,29 @@
 //! the key as IV, plaintext `random(16) ‖ len(xml) as u32 BE ‖ xml ‖ appid`,
 //! PKCS#7-style padding to a multiple of 32 bytes.
 
+use std::cell::RefCell;
 use std::fmt;
 
-use aes::Aes256;
+use aes::{Aes256, Aes256Dec};
 use base64::Engine as _;
 use base64::engine::DecodePaddingMode;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD};
 use cbc::cipher::block_padding::NoPadding;
-use cbc::cipher::{BlockModeDecrypt, BlockModeEncrypt, KeyIvInit};
+use cbc::cipher::{BlockModeDecrypt, BlockModeEncrypt, InnerIvInit, KeyInit, KeyIvInit};
 
 /// The padding block of the protocol: 32 bytes, not AES's 16.
 const PAD_BLOCK: usize = 32;
 const RANDOM_LEN: usize = 16;
 const LEN_FIELD: usize = 4;
+
+/// The largest decoding buffer a thread keeps for the next push; a larger
+/// one is freed after use.
+const SCRATCH_KEPT: usize = 64 * 1024;
+
+thread_local! {
+    /// The thread's decoding buffer, reused from one push to the next.
+    static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
 
 #[cfg(test)]
 mod tests;
@@ -49,11 +59,23 @@ pub enum CryptoError {
     WrongAppId,
 }
 
-/// An account's AES key, derived from its EncodingAESKey.
+/// An account's AES key, derived from its EncodingAESKey, with its
+/// decryption key schedule computed once.
 ///
 /// `Debug` never shows the key material.
-#[derive(Clone, PartialEq, Eq)]
-pub struct AesKey([u8; 32]);
+#[derive(Clone)]
+pub struct AesKey {
+    key: [u8; 32],
+    decryptor: Aes256Dec,
+}
+
+impl PartialEq for AesKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
+    }
+}
+
+impl Eq for AesKey {}
 
 impl fmt::Debug for AesKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -69,30 +91,45 @@ impl AesKey {
         }
         let bytes = LENIENT.decode(encoding_aes_key).map_err(|_| CryptoError::BadKey)?;
         let key: [u8; 32] = bytes.try_into().map_err(|_| CryptoError::BadKey)?;
-        Ok(Self(key))
+        Ok(Self { key, decryptor: Aes256Dec::new(&key.into()) })
     }
 
     fn iv(&self) -> [u8; 16] {
         let mut iv = [0u8; 16];
-        iv.copy_from_slice(&self.0[..16]);
+        iv.copy_from_slice(&self.key[..16]);
         iv
     }
 
     /// Decrypts a base64 `Encrypt` value and checks the trailing appid.
     /// Returns the inner XML.
     ///
-    /// The ciphertext is decoded into one buffer and decrypted in place; only
-    /// the XML is copied out of it.
+    /// The ciphertext is decoded into a buffer kept by the thread between
+    /// calls and decrypted in place; only the XML is copied out of it.
     pub fn decrypt(&self, encrypt_b64: &str, appid: &str) -> Result<String, CryptoError> {
-        let mut buf = base64_simd::STANDARD.decode_to_vec(encrypt_b64.trim()).map_err(|_| CryptoError::BadBase64)?;
-        if buf.is_empty() || buf.len() % PAD_BLOCK != 0 {
+        SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+            Ok(mut buf) => {
+                let xml = self.open_in(encrypt_b64, appid, &mut buf).map(str::to_owned);
+                if buf.capacity() > SCRATCH_KEPT {
+                    *buf = Vec::new();
+                }
+                xml
+            }
+            Err(_) => self.open_in(encrypt_b64, appid, &mut Vec::new()).map(str::to_owned),
+        })
+    }
+
+    /// Decodes and decrypts into `buf`, and returns the XML inside it.
+    fn open_in<'b>(&self, encrypt_b64: &str, appid: &str, buf: &'b mut Vec<u8>) -> Result<&'b str, CryptoError> {
+        buf.clear();
+        base64_simd::STANDARD.decode_append(encrypt_b64.trim(), buf).map_err(|_| CryptoError::BadBase64)?;
+        if buf.is_empty() || !buf.len().is_multiple_of(PAD_BLOCK) {
             return Err(CryptoError::BadLength);
         }
-        let plain = cbc::Decryptor::<Aes256>::new(&self.0.into(), &self.iv().into())
-            .decrypt_padded::<NoPadding>(&mut buf)
+        let plain = cbc::Decryptor::inner_iv_init(self.decryptor.clone(), &self.iv().into())
+            .decrypt_padded::<NoPadding>(buf)
             .map_err(|_| CryptoError::BadLength)?;
         let xml = open_frame(plain, appid)?;
-        simdutf8::basic::from_utf8(xml).map(str::to_owned).map_err(|_| CryptoError::NotUtf8)
+        simdutf8::basic::from_utf8(xml).map_err(|_| CryptoError::NotUtf8)
     }
 
     /// Encrypts `xml` for `appid` with fresh random bytes.
@@ -115,8 +152,8 @@ impl AesKey {
         buf.resize(unpadded + pad, pad as u8);
         let len = buf.len();
         // The buffer is a whole number of AES blocks, so NoPadding cannot fail.
-        let _ =
-            cbc::Encryptor::<Aes256>::new(&self.0.into(), &self.iv().into()).encrypt_padded::<NoPadding>(&mut buf, len);
+        let _ = cbc::Encryptor::<Aes256>::new(&self.key.into(), &self.iv().into())
+            .encrypt_padded::<NoPadding>(&mut buf, len);
         STANDARD.encode(&buf)
     }
 }

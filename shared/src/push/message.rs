@@ -134,26 +134,27 @@ impl Push {
 
     /// Builds the typed view from parsed elements.
     pub fn from_elements(elements: Elements) -> Result<Self, MessageError> {
+        let common = Common::find(&elements);
         let field = |name| elements.get(name).unwrap_or_default().to_owned();
         let opt = |name| elements.get(name).map(str::to_owned);
-        let to_user = required(&elements, "ToUserName")?;
-        let from_user = required(&elements, "FromUserName")?;
+        let to_user = required(common.to_user, "ToUserName")?;
+        let from_user = required(common.from_user, "FromUserName")?;
         let create_time =
-            required(&elements, "CreateTime")?.trim().parse().map_err(|_| MessageError::NotANumber("CreateTime"))?;
-        let msg_type = required(&elements, "MsgType")?;
-        let msg_id_text = elements.get("MsgId").map(str::trim).filter(|id| !id.is_empty());
+            required(common.create_time, "CreateTime")?.parse().map_err(|_| MessageError::NotANumber("CreateTime"))?;
+        let msg_type = required(common.msg_type, "MsgType")?;
+        let msg_id_text = common.msg_id.map(str::trim).filter(|id| !id.is_empty());
         bounds::check(
-            &to_user,
-            &from_user,
-            &msg_type,
+            to_user,
+            from_user,
+            msg_type,
             msg_id_text,
             create_time,
-            elements.get("Event").map(str::trim),
-            elements.get("EventKey"),
+            common.event.map(str::trim),
+            common.event_key,
         )?;
         let msg_id = msg_id_text.map(|id| id.parse().map_err(|_| MessageError::NotANumber("MsgId"))).transpose()?;
-        let kind = match msg_type.as_str() {
-            "text" => Kind::Text { content: field("Content") },
+        let kind = match msg_type {
+            "text" => Kind::Text { content: common.content.unwrap_or_default().to_owned() },
             "image" => Kind::Image { pic_url: field("PicUrl"), media_id: field("MediaId") },
             "voice" => {
                 Kind::Voice { media_id: field("MediaId"), format: field("Format"), recognition: opt("Recognition") }
@@ -167,9 +168,10 @@ impl Push {
                 label: field("Label"),
             },
             "link" => Kind::Link { title: field("Title"), description: field("Description"), url: field("Url") },
-            "event" => Kind::Event(parse_event(&elements)?),
+            "event" => Kind::Event(parse_event(&elements, &common)?),
             _ => Kind::Other,
         };
+        let (to_user, from_user, msg_type) = (to_user.to_owned(), from_user.to_owned(), msg_type.to_owned());
         Ok(Self { to_user, from_user, create_time, msg_type, msg_id, kind, elements })
     }
 
@@ -183,6 +185,7 @@ impl Push {
 
     /// Step 12: openID, CreateTime, MsgType, MsgId, content or event key.
     pub fn features(&self) -> Features {
+        let common = Common::find(&self.elements);
         Features {
             open_id: self.from_user.clone(),
             create_time: self.create_time,
@@ -192,8 +195,8 @@ impl Push {
                 Kind::Text { content } => Some(content.clone()),
                 _ => None,
             },
-            event: self.elements.get("Event").map(|event| event.trim().to_owned()),
-            event_key: self.elements.get("EventKey").map(str::to_owned),
+            event: common.event.map(|event| event.trim().to_owned()),
+            event_key: common.event_key.map(str::to_owned),
         }
     }
 
@@ -236,7 +239,10 @@ impl Push {
                 }
             }
         }
-        DedupeKey(hex::encode(hasher.finalize()))
+        let mut hex = [0u8; 40];
+        // 20 bytes always fit in 40 hex digits.
+        let _ = hex::encode_to_slice(hasher.finalize(), &mut hex);
+        DedupeKey(std::str::from_utf8(&hex).unwrap_or_default().to_owned())
     }
 }
 
@@ -250,16 +256,52 @@ impl DedupeKey {
     }
 }
 
-fn required(elements: &Elements, name: &'static str) -> Result<String, MessageError> {
-    match elements.get(name) {
-        Some(v) if !v.trim().is_empty() => Ok(v.trim().to_owned()),
+/// The elements every push is read by, each the first of its name, found
+/// in one pass over the document.
+#[derive(Default)]
+struct Common<'e> {
+    to_user: Option<&'e str>,
+    from_user: Option<&'e str>,
+    create_time: Option<&'e str>,
+    msg_type: Option<&'e str>,
+    msg_id: Option<&'e str>,
+    content: Option<&'e str>,
+    event: Option<&'e str>,
+    event_key: Option<&'e str>,
+}
+
+impl<'e> Common<'e> {
+    fn find(elements: &'e Elements) -> Self {
+        let mut common = Self::default();
+        for (name, value) in elements.iter() {
+            let slot = match name {
+                "ToUserName" => &mut common.to_user,
+                "FromUserName" => &mut common.from_user,
+                "CreateTime" => &mut common.create_time,
+                "MsgType" => &mut common.msg_type,
+                "MsgId" => &mut common.msg_id,
+                "Content" => &mut common.content,
+                "Event" => &mut common.event,
+                "EventKey" => &mut common.event_key,
+                _ => continue,
+            };
+            slot.get_or_insert(value);
+        }
+        common
+    }
+}
+
+/// The trimmed value of a required element, refused when blank.
+fn required<'e>(value: Option<&'e str>, name: &'static str) -> Result<&'e str, MessageError> {
+    match value.map(str::trim) {
+        Some(v) if !v.is_empty() => Ok(v),
         _ => Err(MessageError::Missing(name)),
     }
 }
 
-fn parse_event(elements: &Elements) -> Result<Event, MessageError> {
-    let event = required(elements, "Event")?;
-    let key = elements.get("EventKey").unwrap_or_default().to_owned();
+fn parse_event(elements: &Elements, common: &Common<'_>) -> Result<Event, MessageError> {
+    let event = required(common.event, "Event")?;
+    let key = common.event_key.unwrap_or_default().to_owned();
     let ticket = elements.get("Ticket").map(str::to_owned);
     let field = |name| elements.get(name).unwrap_or_default().to_owned();
     // Event names have been seen in several cases (`subscribe`, `SCAN`, `CLICK`).
@@ -274,6 +316,6 @@ fn parse_event(elements: &Elements) -> Result<Event, MessageError> {
         },
         "click" => Event::Click { key },
         "view" => Event::View { url: key, menu_id: elements.get("MenuId").map(str::to_owned) },
-        _ => Event::Other { event },
+        _ => Event::Other { event: event.to_owned() },
     })
 }

@@ -158,10 +158,16 @@ impl PushError {
 pub struct Verified {
     pub push: Push,
     pub mode: BodyMode,
-    /// The message XML as the platform sent it (decrypted in safe and compatible mode).
-    pub xml: String,
     /// The key that opened it, for encrypting the reply with the same one.
     pub key: Option<KeySlot>,
+}
+
+impl Verified {
+    /// The message XML as the platform sent it (decrypted in safe and
+    /// compatible mode): the document the push was read from.
+    pub fn xml(&self) -> &str {
+        self.push.elements.document()
+    }
 }
 
 /// The URL check: returns `echostr` when the signature matches.
@@ -196,8 +202,8 @@ pub fn open(query: &PushQuery, body: &[u8], keys: &PushKeys<'_>, freshness: Fres
         check_fresh(timestamp, freshness)?;
         let (xml, slot) = decrypt_with_either(encrypt, keys)?;
         let mode = if sealed.plain_fields { BodyMode::Compatible } else { BodyMode::Safe };
-        let push = Push::parse(&xml)?;
-        Verified { push, mode, xml, key: Some(slot) }
+        let push = Push::from_elements(Elements::from_document(xml)?)?;
+        Verified { push, mode, key: Some(slot) }
     } else {
         let signature = query.signature.as_deref().ok_or(PushError::MissingParameter("signature"))?;
         if !signature::verify(signature, &[keys.token, timestamp, nonce]) {
@@ -208,7 +214,7 @@ pub fn open(query: &PushQuery, body: &[u8], keys: &PushKeys<'_>, freshness: Fres
             return Err(PushError::NotEncrypted);
         }
         let push = Push::parse(body)?;
-        Verified { push, mode: BodyMode::Plaintext, xml: body.to_owned(), key: None }
+        Verified { push, mode: BodyMode::Plaintext, key: None }
     };
     if verified.push.to_user != keys.gh_id {
         return Err(PushError::WrongAccount);

@@ -56,7 +56,7 @@ fn the_first_of_duplicated_encrypt_elements_is_the_one_opened() {
     assert_eq!(Sealed::read(&body).unwrap().encrypt.as_deref(), Some(encrypt.as_str()));
     let verified = open_body(&query_for(&encrypt), &body).unwrap();
     assert_eq!(verified.mode, BodyMode::Safe);
-    assert_eq!(verified.xml, message());
+    assert_eq!(verified.xml(), message());
     assert_eq!(verified.push.from_user, "o1");
     // Signed for the second one instead: refused.
     assert_eq!(open_body(&query_for("second"), &body).unwrap_err(), PushError::BadSignature);
@@ -84,5 +84,5 @@ fn an_encrypt_value_with_entities_is_opened_as_its_text() {
     let escaped = encrypt.replace('+', "&#43;").replace('/', "&#x2F;");
     let body = format!("<xml><Encrypt>{escaped}</Encrypt></xml>");
     let verified = open_body(&query_for(&encrypt), &body).unwrap();
-    assert_eq!(verified.xml, message());
+    assert_eq!(verified.xml(), message());
 }

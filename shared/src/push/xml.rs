@@ -11,11 +11,10 @@
 //!
 //! [`walk`] reads a document once and hands over each child as it ends, its
 //! name and value borrowed from the document wherever no entity or line end
-//! had to be rewritten: [`Elements`] copies them into one buffer, and an
-//! encrypted body is read for its `Encrypt` without copying it.
+//! had to be rewritten: [`Elements`] keeps them as ranges of the document,
+//! and an encrypted body is read for its `Encrypt` without copying it.
 
 use std::borrow::Cow;
-use std::fmt;
 
 use quick_xml::Reader;
 use quick_xml::escape::resolve_predefined_entity;
@@ -23,8 +22,11 @@ use quick_xml::events::{BytesRef, BytesStart, Event};
 
 use crate::quote::quote;
 
+mod elements;
 #[cfg(test)]
 mod tests;
+
+pub use elements::Elements;
 
 /// Why a document was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -43,80 +45,6 @@ pub enum XmlError {
     Malformed(String),
 }
 
-/// The children of a `<xml>` root, in document order.
-///
-/// Names and values sit one after the other in a single string.
-#[derive(Clone, Default, PartialEq, Eq)]
-pub struct Elements {
-    text: String,
-    entries: Vec<Entry>,
-}
-
-/// Where one child's name and value are in [`Elements::text`]: the name is
-/// `start..name_end`, the value `name_end..end`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Entry {
-    start: usize,
-    name_end: usize,
-    end: usize,
-}
-
-impl fmt::Debug for Elements {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Elements").field("entries", &EntriesDebug(self)).finish()
-    }
-}
-
-struct EntriesDebug<'a>(&'a Elements);
-
-impl fmt::Debug for EntriesDebug<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.0.iter()).finish()
-    }
-}
-
-impl Elements {
-    /// Parses a flat `<xml>` document.
-    pub fn parse(xml: &str) -> Result<Self, XmlError> {
-        // Names and values are never longer than the document they came from.
-        let mut elements = Self { text: String::with_capacity(xml.len()), entries: Vec::with_capacity(8) };
-        walk(xml, |name, value| elements.push(&name, &value))?;
-        Ok(elements)
-    }
-
-    fn push(&mut self, name: &str, value: &str) {
-        let start = self.text.len();
-        self.text.push_str(name);
-        let name_end = self.text.len();
-        self.text.push_str(value);
-        self.entries.push(Entry { start, name_end, end: self.text.len() });
-    }
-
-    /// The value of the first element called `name`.
-    pub fn get(&self, name: &str) -> Option<&str> {
-        let entry = self.entries.iter().find(|e| self.text.get(e.start..e.name_end) == Some(name))?;
-        self.text.get(entry.name_end..entry.end)
-    }
-
-    /// All elements in document order.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.entries.iter().map(|e| {
-            (
-                self.text.get(e.start..e.name_end).unwrap_or_default(),
-                self.text.get(e.name_end..e.end).unwrap_or_default(),
-            )
-        })
-    }
-
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-}
-
 /// Reads a flat `<xml>` document and calls `each` with the name and value
 /// of every child of the root, in document order, under the rules of
 /// [`Elements::parse`]. Values are borrowed from `xml` unless an entity or
@@ -124,12 +52,26 @@ impl Elements {
 ///
 /// `each` may have been called for the first children when a later part of
 /// the document is refused.
-pub fn walk<'x>(xml: &'x str, mut each: impl FnMut(Cow<'x, str>, Cow<'x, str>)) -> Result<(), XmlError> {
+pub fn walk<'x>(xml: &'x str, each: impl FnMut(Cow<'x, str>, Cow<'x, str>)) -> Result<(), XmlError> {
+    read(xml, false, each)
+}
+
+/// The byte that stands for each byte of a non-ASCII character in the ASCII
+/// view of a document (see [`Elements::from_document`]): DEL.
+const MASK: u8 = 0x7F;
+
+/// [`walk`], and when `masked`, the refusal of any start or empty tag whose
+/// name holds [`MASK`] (quick-xml checks every end tag against its start
+/// tag), so that an ASCII view is read only where it reads like its document.
+fn read<'x>(xml: &'x str, masked: bool, mut each: impl FnMut(Cow<'x, str>, Cow<'x, str>)) -> Result<(), XmlError> {
     let mut reader = Reader::from_str(xml);
     let mut state = Walk { xml, depth: 0, root_seen: false, open: None };
     loop {
         let before = position(&reader);
         let event = reader.read_event().map_err(|e| XmlError::Malformed(quote(&e.to_string())))?;
+        if let (true, Event::Start(tag) | Event::Empty(tag)) = (masked, &event) {
+            check_name(tag.name().as_ref())?;
+        }
         match event {
             Event::DocType(_) => return Err(XmlError::Doctype),
             Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
@@ -287,6 +229,13 @@ fn resolve<'x>(reference: BytesRef<'x>) -> Result<Cow<'x, str>, XmlError> {
         Some(s) => Ok(Cow::Borrowed(s)),
         None => Err(XmlError::UnknownEntity(quote(&format!("&{name};")))),
     }
+}
+
+fn check_name(name: &str) -> Result<(), XmlError> {
+    if name.bytes().any(|b| b == MASK) {
+        return Err(malformed("a name outside ASCII in an ASCII view"));
+    }
+    Ok(())
 }
 
 fn position(reader: &Reader<&[u8]>) -> usize {

@@ -23,7 +23,9 @@ fn frame(xml: &[u8], len_field: u32, appid: &str, pad_value: u8, pad_len: usize)
 fn seal(key: &AesKey, frame: &[u8]) -> String {
     let mut buf = frame.to_vec();
     let len = buf.len();
-    cbc::Encryptor::<Aes256>::new(&key.0.into(), &key.iv().into()).encrypt_padded::<NoPadding>(&mut buf, len).unwrap();
+    cbc::Encryptor::<Aes256>::new(&key.key.into(), &key.iv().into())
+        .encrypt_padded::<NoPadding>(&mut buf, len)
+        .unwrap();
     STANDARD.encode(&buf)
 }
 

@@ -32,32 +32,6 @@ fn entities_and_line_ends_are_rewritten_into_an_owned_value() {
 }
 
 #[test]
-fn a_nested_child_keeps_its_inner_xml_verbatim() {
-    let elements = Elements::parse("<xml><A><B>1</B><C x='y'/></A><D>2</D></xml>").unwrap();
-    assert_eq!(elements.get("A"), Some("<B>1</B><C x='y'/>"));
-    assert_eq!(elements.get("D"), Some("2"));
-    assert_eq!(elements.get("B"), None);
-}
-
-#[test]
-fn duplicated_elements_are_all_kept_and_the_first_one_answers() {
-    let elements = Elements::parse("<xml><A>1</A><B>x</B><A>2</A></xml>").unwrap();
-    assert_eq!(elements.len(), 3);
-    assert_eq!(elements.get("A"), Some("1"));
-    assert_eq!(elements.iter().collect::<Vec<_>>(), [("A", "1"), ("B", "x"), ("A", "2")]);
-}
-
-#[test]
-fn equal_documents_give_equal_elements_and_debug_lists_the_entries() {
-    let a = Elements::parse("<xml><A>1</A><B/></xml>").unwrap();
-    let b = Elements::parse("<xml>\n  <A><![CDATA[1]]></A>\n  <B></B>\n</xml>").unwrap();
-    assert_eq!(a, b);
-    assert_ne!(a, Elements::parse("<xml><A>1</A></xml>").unwrap());
-    assert_eq!(format!("{a:?}"), r#"Elements { entries: [("A", "1"), ("B", "")] }"#);
-    assert!(Elements::default().is_empty());
-}
-
-#[test]
 fn refused_documents_keep_their_reasons() {
     let malformed = |reason: &str| Err(XmlError::Malformed(reason.to_owned()));
     assert_eq!(walked("<!DOCTYPE xml><xml/>"), Err(XmlError::Doctype));
