@@ -71,9 +71,12 @@ pub struct ReplayGuard {
 /// Everything one new push writes, atomically.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PushEntry {
-    /// Written first: refuses the entry when its signed query was already
-    /// used for another message.
-    pub guard: ReplayGuard,
+    /// Written first, for an account that accepts plaintext bodies: refuses
+    /// the entry when its signed query was already used for another message.
+    /// `None` for a safe or compatible account, whose `msg_signature`
+    /// covers the body: another body cannot pass it, and the same body is a
+    /// duplicate.
+    pub guard: Option<ReplayGuard>,
     pub message: MessageRecord,
     pub answer: Answer,
     /// Expiry of the dedupe record (Unix seconds).

@@ -16,11 +16,12 @@ pub const ITEM_MAX_BYTES: usize = 400 * 1024;
 pub(super) fn check_entry(entry: &PushEntry) -> Result<(), StoreError> {
     let message = &entry.message;
     let (account, open_id) = (message.account.as_str(), message.features.open_id.as_str());
+    let guard = entry.guard.as_ref().map(|guard| keys::nonce_pk(account, &guard.query_digest));
     let partition_keys = [
         keys::account_pk(account),
         keys::messages_pk(account),
         keys::dedupe_pk(account, &message.dedupe_key),
-        keys::nonce_pk(account, &entry.guard.query_digest),
+        guard.unwrap_or_default(),
         keys::pending_gsi1pk(account, open_id),
     ];
     let sort_keys = [

@@ -1,6 +1,6 @@
 //! [`PushLedger`] on DynamoDB: every push written in one transaction (replay
-//! guard, dedupe record, message, resolve request, sender), retried while a
-//! concurrent copy of the same push holds its items.
+//! guard for a plaintext account, dedupe record, message, resolve request,
+//! sender), retried while a concurrent copy of the same push holds its items.
 
 use std::time::Duration;
 
@@ -16,8 +16,8 @@ use crate::store::StoreError;
 use crate::store::keys::{self, KIND, PK, SK, kind};
 use crate::store::ports::{PushLedger, ResolveState};
 use crate::store::{
-    Answer, FollowState, MessageRecord, ProfileState, PushEntry, Recorded, ResolveHint, Sender, SenderCheck,
-    SenderField,
+    Answer, FollowState, MessageRecord, ProfileState, PushEntry, Recorded, ReplayGuard, ResolveHint, Sender,
+    SenderCheck, SenderField,
 };
 
 #[derive(Serialize, Deserialize)]
@@ -55,11 +55,22 @@ struct MessageItem<'a> {
 /// Tries of a transaction that meets a concurrent one on the same items.
 const CONFLICT_TRIES: u32 = 4;
 
-/// Where the push transaction's items stand; the sender's, when there is
-/// one, is always the last.
-const GUARD_AT: usize = 0;
-const DEDUPE_AT: usize = 1;
-const MESSAGE_AT: usize = 2;
+/// Where the push transaction's items stand: the replay guard first when
+/// there is one, then the dedupe record and the message; the sender's
+/// item, when there is one, is always the last.
+#[derive(Clone, Copy)]
+struct Layout {
+    guard: Option<usize>,
+    dedupe: usize,
+    message: usize,
+}
+
+impl Layout {
+    fn of(entry: &PushEntry) -> Self {
+        let first = usize::from(entry.guard.is_some());
+        Layout { guard: entry.guard.as_ref().map(|_| 0), dedupe: first, message: first + 1 }
+    }
+}
 
 const CONDITION_FAILED: &str = "ConditionalCheckFailed";
 
@@ -79,7 +90,12 @@ impl DynamoStore {
     fn transaction(&self, entry: &PushEntry) -> Result<Vec<TransactWriteItem>, StoreError> {
         let message = &entry.message;
         let pending = matches!(message.sender, SenderField::Pending);
-        let mut items = vec![self.guard_put(entry)?, self.dedupe_put(entry)?, self.message_put(message, pending)?];
+        let mut items = Vec::with_capacity(5);
+        if let Some(guard) = &entry.guard {
+            items.push(self.guard_put(entry, guard)?);
+        }
+        items.push(self.dedupe_put(entry)?);
+        items.push(self.message_put(message, pending)?);
         if let Some(hint) = &entry.resolve {
             items.push(self.request_update(message, hint)?);
         }
@@ -91,17 +107,17 @@ impl DynamoStore {
 
     /// The replay guard: a platform retry brings the same message with the
     /// same query; another message with that query is refused.
-    fn guard_put(&self, entry: &PushEntry) -> Result<TransactWriteItem, StoreError> {
-        let guard = to_item(&GuardItem {
-            pk: keys::nonce_pk(&entry.message.account, &entry.guard.query_digest),
+    fn guard_put(&self, entry: &PushEntry, guard: &ReplayGuard) -> Result<TransactWriteItem, StoreError> {
+        let item = to_item(&GuardItem {
+            pk: keys::nonce_pk(&entry.message.account, &guard.query_digest),
             sk: keys::NONCE_SK,
             kind: kind::NONCE,
-            message_digest: &entry.guard.message_digest,
-            expires_at: entry.guard.expires_at,
+            message_digest: &guard.message_digest,
+            expires_at: guard.expires_at,
         })?;
         let put =
-            conditional_put(&self.table, guard, format!("attribute_not_exists({PK}) OR {MESSAGE_DIGEST} = :digest"))
-                .expression_attribute_values(":digest", s(&entry.guard.message_digest))
+            conditional_put(&self.table, item, format!("attribute_not_exists({PK}) OR {MESSAGE_DIGEST} = :digest"))
+                .expression_attribute_values(":digest", s(&guard.message_digest))
                 .build()
                 .map_err(invalid)?;
         Ok(TransactWriteItem::builder().put(put).build())
@@ -177,9 +193,11 @@ impl DynamoStore {
 
     /// The transaction's item on the sender: the follow change and the
     /// profile refresh, if any; and the condition on what the message
-    /// assumes of its sender: still no profile for a message stamped
-    /// pending (else it must be stamped), a known sender with nothing to
-    /// ask for when it was not read. A refusal hands the sender's item back.
+    /// assumes of its sender: still no FakeID for a message that opens a
+    /// resolve request (a sender mapped meanwhile must not reopen it), still
+    /// no profile for any other message stamped pending (else it must be
+    /// stamped), a known sender with nothing to ask for when it was not
+    /// read. A refusal hands the sender's item back.
     fn sender_update(&self, entry: &PushEntry, pending: bool) -> Result<Option<TransactWriteItem>, StoreError> {
         let message = &entry.message;
         let (account, open_id) = (message.account.as_str(), message.features.open_id.as_str());
@@ -204,6 +222,8 @@ impl DynamoStore {
         }
         let condition = match &entry.check {
             Some(check) => Some(check_condition(&mut expr, check)?),
+            // A request is opened only for a sender still without a FakeID.
+            None if pending && entry.resolve.is_some() => Some(format!("attribute_not_exists({})", expr.name(FAKE_ID))),
             None => pending.then(|| format!("attribute_not_exists({})", expr.name(PROFILE))),
         };
         let item = if expr.is_empty() {
@@ -273,14 +293,15 @@ impl DynamoStore {
     ) -> Result<Option<Recorded>, StoreError> {
         let reasons = canceled.cancellation_reasons();
         let code = |i: usize| reasons.get(i).and_then(|r| r.code());
-        if code(GUARD_AT) == Some(CONDITION_FAILED) {
+        let at = Layout::of(entry);
+        if at.guard.is_some_and(|i| code(i) == Some(CONDITION_FAILED)) {
             return Ok(Some(Recorded::Replayed));
         }
-        if code(DEDUPE_AT) == Some(CONDITION_FAILED) {
-            let returned = reasons.get(DEDUPE_AT).and_then(|r| r.item());
+        if code(at.dedupe) == Some(CONDITION_FAILED) {
+            let returned = reasons.get(at.dedupe).and_then(|r| r.item());
             return Ok(Some(Recorded::Duplicate(self.earlier_answer(entry, returned).await?)));
         }
-        if code(MESSAGE_AT) == Some(CONDITION_FAILED) {
+        if code(at.message) == Some(CONDITION_FAILED) {
             return Ok(Some(Recorded::Duplicate(self.earlier_answer(entry, None).await?)));
         }
         // The sender's item is always the transaction's last.

@@ -25,8 +25,9 @@ impl PushLedger for MemoryStore {
         }
         let message = &entry.message;
         let account = message.account.clone();
-        let guard_id = (account.clone(), entry.guard.query_digest.clone());
-        tables.nonces.insert(guard_id, entry.guard.message_digest.clone());
+        if let Some(guard) = &entry.guard {
+            tables.nonces.insert((account.clone(), guard.query_digest.clone()), guard.message_digest.clone());
+        }
         tables.dedupe.insert((account, message.dedupe_key.clone()), entry.answer.clone());
         tables.insert_message(message.clone());
         if let Some(hint) = &entry.resolve {
@@ -52,8 +53,9 @@ impl PushLedger for MemoryStore {
 fn refusal(tables: &Tables, entry: &PushEntry) -> Option<Recorded> {
     let message = &entry.message;
     let account = message.account.clone();
-    let guard_id = (account.clone(), entry.guard.query_digest.clone());
-    if tables.nonces.get(&guard_id).is_some_and(|digest| *digest != entry.guard.message_digest) {
+    if let Some(guard) = &entry.guard
+        && tables.nonces.get(&(account.clone(), guard.query_digest.clone())).is_some_and(|d| *d != guard.message_digest)
+    {
         return Some(Recorded::Replayed);
     }
     if let Some(answer) = tables.dedupe.get(&(account.clone(), message.dedupe_key.clone())) {
@@ -67,6 +69,7 @@ fn refusal(tables: &Tables, entry: &PushEntry) -> Option<Recorded> {
     let sender = tables.senders.get(&(account, message.features.open_id.clone()));
     let changed = match &entry.check {
         Some(check) => !sender.is_some_and(|s| holds(s, check)),
+        None if pending && entry.resolve.is_some() => sender.is_some_and(|s| s.fake_id.is_some()),
         None => pending && sender.is_some_and(|s| s.profile.is_some()),
     };
     // DynamoDB hands back the sender's item with the refusal, when there is one.

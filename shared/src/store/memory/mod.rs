@@ -127,6 +127,10 @@ impl MemoryStore {
         self.lock().dedupe.len()
     }
 
+    pub fn replay_guards(&self) -> usize {
+        self.lock().nonces.len()
+    }
+
     pub fn put_person(&self, person: Person) {
         self.lock().persons.insert(person.fake_id, person);
     }

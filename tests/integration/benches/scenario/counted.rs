@@ -48,10 +48,13 @@ fn transaction(entry: &PushEntry, recorded: &Recorded) -> (f64, u64) {
     let message = serde_json::to_vec(&entry.message).map(|b| b.len()).unwrap_or(0) + KEY_BYTES;
     let sender_write = entry.follow.is_some() || entry.refresh_profile;
     let sender_item = sender_write || pending || entry.check.is_some();
-    let small = 2 + usize::from(entry.resolve.is_some()) + usize::from(sender_item);
+    let small =
+        usize::from(entry.guard.is_some()) + 1 + usize::from(entry.resolve.is_some()) + usize::from(sender_item);
     let units = 2.0 * (small as f64 + kb_units(message)) + f64::from(u8::from(pending));
     let records = match recorded {
-        Recorded::New => 3 + u64::from(entry.resolve.is_some()) + u64::from(sender_write),
+        Recorded::New => {
+            u64::from(entry.guard.is_some()) + 2 + u64::from(entry.resolve.is_some()) + u64::from(sender_write)
+        }
         _ => 0,
     };
     (units, records)
