@@ -32,7 +32,8 @@ const SENDER_TRIES: usize = 3;
 pub struct IngestConfig {
     /// Replay window for signed requests; `None` turns the check off.
     pub timestamp_window_secs: Option<u64>,
-    /// How long a dedupe record outlives its push.
+    /// How long a replay guard lives when the freshness check is off (with
+    /// it, twice the window).
     pub dedupe_ttl_secs: i64,
     /// Cache lifetime of account records and of push and marker secrets.
     pub cache_ttl: Duration,
@@ -304,7 +305,6 @@ impl<R: AccountRegistry, L: PushLedger, S: SecretSource> Ingest<R, L, S> {
                 sender: sender.field.clone(),
             },
             answer,
-            dedupe_expires_at: now + self.config.dedupe_ttl_secs,
             resolve,
             follow: follow_change(push),
             refresh_profile: sender.refresh_profile,

@@ -1,5 +1,5 @@
 //! [`PushLedger`] on DynamoDB: every push written in one transaction (replay
-//! guard for a plaintext account, dedupe record, message, resolve request,
+//! guard for a plaintext account, message with its answer, resolve request,
 //! sender), retried while a concurrent copy of the same push holds its items.
 
 use std::time::Duration;
@@ -20,14 +20,11 @@ use crate::store::{
     SenderCheck, SenderField,
 };
 
-#[derive(Serialize, Deserialize)]
-struct DedupeItem {
-    pk: String,
-    sk: String,
-    kind: String,
-    answer: Answer,
-    message_sk: String,
-    expires_at: i64,
+/// What a retry reads back of the message item: the first answer (absent
+/// on messages stored before the message item kept it).
+#[derive(Deserialize)]
+struct AnswerOf {
+    answer: Option<Answer>,
 }
 
 #[derive(Serialize)]
@@ -50,25 +47,26 @@ struct MessageItem<'a> {
     gsi1sk: Option<String>,
     #[serde(flatten)]
     message: &'a MessageRecord,
+    /// The first answer, handed back to a retry (the message's key is the
+    /// push's dedupe key, `docs/storage.md`).
+    answer: &'a Answer,
 }
 
 /// Tries of a transaction that meets a concurrent one on the same items.
 const CONFLICT_TRIES: u32 = 4;
 
 /// Where the push transaction's items stand: the replay guard first when
-/// there is one, then the dedupe record and the message; the sender's
-/// item, when there is one, is always the last.
+/// there is one, then the message; the sender's item, when there is one,
+/// is always the last.
 #[derive(Clone, Copy)]
 struct Layout {
     guard: Option<usize>,
-    dedupe: usize,
     message: usize,
 }
 
 impl Layout {
     fn of(entry: &PushEntry) -> Self {
-        let first = usize::from(entry.guard.is_some());
-        Layout { guard: entry.guard.as_ref().map(|_| 0), dedupe: first, message: first + 1 }
+        Layout { guard: entry.guard.as_ref().map(|_| 0), message: usize::from(entry.guard.is_some()) }
     }
 }
 
@@ -94,8 +92,7 @@ impl DynamoStore {
         if let Some(guard) = &entry.guard {
             items.push(self.guard_put(entry, guard)?);
         }
-        items.push(self.dedupe_put(entry)?);
-        items.push(self.message_put(message, pending)?);
+        items.push(self.message_put(entry, pending)?);
         if let Some(hint) = &entry.resolve {
             items.push(self.request_update(message, hint)?);
         }
@@ -123,26 +120,11 @@ impl DynamoStore {
         Ok(TransactWriteItem::builder().put(put).build())
     }
 
-    /// The dedupe record, which hands back the first answer when it exists.
-    fn dedupe_put(&self, entry: &PushEntry) -> Result<TransactWriteItem, StoreError> {
+    /// The message with its answer, in the pending index while its sender is
+    /// pending; written once: a copy of the push finds it and gets the
+    /// answer back in the cancellation reason.
+    fn message_put(&self, entry: &PushEntry, pending: bool) -> Result<TransactWriteItem, StoreError> {
         let message = &entry.message;
-        let dedupe = to_item(&DedupeItem {
-            pk: keys::dedupe_pk(&message.account, &message.dedupe_key),
-            sk: keys::DEDUPE_SK.to_owned(),
-            kind: kind::DEDUPE.to_owned(),
-            answer: entry.answer.clone(),
-            message_sk: keys::message_sk(message.features.create_time, &message.dedupe_key),
-            expires_at: entry.dedupe_expires_at,
-        })?;
-        let put = conditional_put(&self.table, dedupe, format!("attribute_not_exists({PK})"))
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .build()
-            .map_err(invalid)?;
-        Ok(TransactWriteItem::builder().put(put).build())
-    }
-
-    /// The message, in the pending index while its sender is pending.
-    fn message_put(&self, message: &MessageRecord, pending: bool) -> Result<TransactWriteItem, StoreError> {
         let (account, open_id) = (message.account.as_str(), message.features.open_id.as_str());
         let message_sk = keys::message_sk(message.features.create_time, &message.dedupe_key);
         let item = to_item(&MessageItem {
@@ -152,8 +134,12 @@ impl DynamoStore {
             gsi1pk: pending.then(|| keys::pending_gsi1pk(account, open_id)),
             gsi1sk: pending.then_some(message_sk),
             message,
+            answer: &entry.answer,
         })?;
-        let put = conditional_put(&self.table, item, format!("attribute_not_exists({PK})")).build().map_err(invalid)?;
+        let put = conditional_put(&self.table, item, format!("attribute_not_exists({PK})"))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .build()
+            .map_err(invalid)?;
         Ok(TransactWriteItem::builder().put(put).build())
     }
 
@@ -267,8 +253,10 @@ impl DynamoStore {
                 self.client
                     .get_item()
                     .table_name(&self.table)
-                    .key(PK, s(keys::dedupe_pk(&message.account, &message.dedupe_key)))
-                    .key(SK, s(keys::DEDUPE_SK))
+                    .key(PK, s(keys::messages_pk(&message.account)))
+                    .key(SK, s(keys::message_sk(message.features.create_time, &message.dedupe_key)))
+                    .projection_expression("#answer")
+                    .expression_attribute_names("#answer", ANSWER)
                     .consistent_read(true)
                     .send()
                     .await
@@ -276,11 +264,8 @@ impl DynamoStore {
                     .item
             }
         };
-        match item {
-            Some(item) => Ok(from_item::<DedupeItem>(item)?.answer),
-            // The dedupe record expired but the message is stored: acknowledge.
-            None => Ok(Answer::Success),
-        }
+        // A message stored before it kept its answer: acknowledge.
+        Ok(item.map(from_item::<AnswerOf>).transpose()?.and_then(|a| a.answer).unwrap_or(Answer::Success))
     }
 
     /// What a canceled push transaction means: an answer, or `None` when it
@@ -297,12 +282,9 @@ impl DynamoStore {
         if at.guard.is_some_and(|i| code(i) == Some(CONDITION_FAILED)) {
             return Ok(Some(Recorded::Replayed));
         }
-        if code(at.dedupe) == Some(CONDITION_FAILED) {
-            let returned = reasons.get(at.dedupe).and_then(|r| r.item());
-            return Ok(Some(Recorded::Duplicate(self.earlier_answer(entry, returned).await?)));
-        }
         if code(at.message) == Some(CONDITION_FAILED) {
-            return Ok(Some(Recorded::Duplicate(self.earlier_answer(entry, None).await?)));
+            let returned = reasons.get(at.message).and_then(|r| r.item());
+            return Ok(Some(Recorded::Duplicate(self.earlier_answer(entry, returned).await?)));
         }
         // The sender's item is always the transaction's last.
         if reasons.len() == items && code(items - 1) == Some(CONDITION_FAILED) {

@@ -28,7 +28,8 @@ impl PushLedger for MemoryStore {
         if let Some(guard) = &entry.guard {
             tables.nonces.insert((account.clone(), guard.query_digest.clone()), guard.message_digest.clone());
         }
-        tables.dedupe.insert((account, message.dedupe_key.clone()), entry.answer.clone());
+        let message_id = (account, keys::message_sk(message.features.create_time, &message.dedupe_key));
+        tables.answers.insert(message_id, entry.answer.clone());
         tables.insert_message(message.clone());
         if let Some(hint) = &entry.resolve {
             open_request(&mut tables, entry, hint);
@@ -58,12 +59,11 @@ fn refusal(tables: &Tables, entry: &PushEntry) -> Option<Recorded> {
     {
         return Some(Recorded::Replayed);
     }
-    if let Some(answer) = tables.dedupe.get(&(account.clone(), message.dedupe_key.clone())) {
-        return Some(Recorded::Duplicate(answer.clone()));
-    }
+    // The message is keyed by the push's dedupe key: a copy finds it, and
+    // its answer (none on a message put there directly: acknowledged).
     let message_id = (account.clone(), keys::message_sk(message.features.create_time, &message.dedupe_key));
     if tables.messages.contains_key(&message_id) {
-        return Some(Recorded::Duplicate(Answer::Success));
+        return Some(Recorded::Duplicate(tables.answers.get(&message_id).cloned().unwrap_or(Answer::Success)));
     }
     let pending = matches!(message.sender, SenderField::Pending);
     let sender = tables.senders.get(&(account, message.features.open_id.clone()));

@@ -42,22 +42,28 @@ impl<S> Counted<S> {
     }
 }
 
-/// The WRU and stream records of the webhook's transaction for `entry`.
+/// The WRU and stream records of the webhook's transaction for `entry`:
+/// the replay guard (plaintext accounts), the message with its answer, the
+/// resolve request, the sender's update or check. A refused transaction is
+/// billed as a written one.
 fn transaction(entry: &PushEntry, recorded: &Recorded) -> (f64, u64) {
     let pending = matches!(entry.message.sender, SenderField::Pending);
-    let message = serde_json::to_vec(&entry.message).map(|b| b.len()).unwrap_or(0) + KEY_BYTES;
+    let message = json_len(&entry.message) + json_len(&entry.answer) + KEY_BYTES;
     let sender_write = entry.follow.is_some() || entry.refresh_profile;
     let sender_item = sender_write || pending || entry.check.is_some();
-    let small =
-        usize::from(entry.guard.is_some()) + 1 + usize::from(entry.resolve.is_some()) + usize::from(sender_item);
+    let small = usize::from(entry.guard.is_some()) + usize::from(entry.resolve.is_some()) + usize::from(sender_item);
     let units = 2.0 * (small as f64 + kb_units(message)) + f64::from(u8::from(pending));
     let records = match recorded {
         Recorded::New => {
-            u64::from(entry.guard.is_some()) + 2 + u64::from(entry.resolve.is_some()) + u64::from(sender_write)
+            u64::from(entry.guard.is_some()) + 1 + u64::from(entry.resolve.is_some()) + u64::from(sender_write)
         }
         _ => 0,
     };
     (units, records)
+}
+
+fn json_len<T: serde::Serialize>(value: &T) -> usize {
+    serde_json::to_vec(value).map(|b| b.len()).unwrap_or(0)
 }
 
 impl<S: AccountRegistry> AccountRegistry for Counted<S> {

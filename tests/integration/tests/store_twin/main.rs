@@ -70,7 +70,6 @@ fn pending_push(open_id: &str, create_time: i64) -> PushEntry {
             sender: SenderField::Pending,
         },
         answer: Answer::Success,
-        dedupe_expires_at: create_time + 3600,
         resolve: Some(hint),
         follow: None,
         refresh_profile: false,
