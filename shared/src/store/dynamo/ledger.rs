@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{ConditionCheck, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update};
 use serde::{Deserialize, Serialize};
@@ -302,7 +303,12 @@ impl DynamoStore {
 
 impl PushLedger for DynamoStore {
     async fn record(&self, entry: &PushEntry) -> Result<Recorded, StoreError> {
-        let items = self.transaction(entry)?;
+        let mut items = self.transaction(entry)?;
+        if items.len() == 1
+            && let Some(put) = items.pop().and_then(|item| item.put)
+        {
+            return self.put_alone(entry, put).await;
+        }
         for attempt in 1..=CONFLICT_TRIES {
             let sent = self.client.transact_write_items().set_transact_items(Some(items.clone())).send().await;
             let canceled = match sent {
@@ -320,6 +326,36 @@ impl PushLedger for DynamoStore {
             tokio::time::sleep(Duration::from_millis(25 * u64::from(attempt))).await;
         }
         Err(StoreError::Contention)
+    }
+}
+
+impl DynamoStore {
+    /// A push whose transaction would hold the message alone (a remembered
+    /// known sender on a safe or compatible account) is the same put outside
+    /// a transaction: as atomic, half the write units. A copy fails its
+    /// condition and gets the stored answer back.
+    async fn put_alone(&self, entry: &PushEntry, put: Put) -> Result<Recorded, StoreError> {
+        let sent = self
+            .client
+            .put_item()
+            .table_name(put.table_name())
+            .set_item(Some(put.item().clone()))
+            .set_condition_expression(put.condition_expression().map(str::to_owned))
+            .set_expression_attribute_names(put.expression_attribute_names().cloned())
+            .set_expression_attribute_values(put.expression_attribute_values().cloned())
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        match sent {
+            Ok(_) => Ok(Recorded::New),
+            Err(SdkError::ServiceError(e)) => match e.into_err() {
+                PutItemError::ConditionalCheckFailedException(failed) => {
+                    Ok(Recorded::Duplicate(self.earlier_answer(entry, failed.item()).await?))
+                }
+                other => Err(dynamo(other)),
+            },
+            Err(other) => Err(dynamo(other)),
+        }
     }
 }
 

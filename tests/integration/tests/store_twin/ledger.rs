@@ -143,6 +143,18 @@ async fn unguarded_and_pending<S: PushLedger + ResolverStore>(store: &S, t: &mut
     let mut awaiting = pending_push("o-u", 1303);
     awaiting.resolve = None;
     t.note("pending, awaiting its profile", store.record(&awaiting).await.unwrap());
+    // The message alone (no guard, request or sender item): one put, as exactly-once.
+    let mut alone = pending_push("o-v", 1304);
+    (alone.guard, alone.resolve) = (None, None);
+    alone.message.sender = SenderField::Identified { fake_id: 5 };
+    alone.answer = Answer::Reply { xml: "<xml>alone</xml>".into() };
+    t.note("alone", store.record(&alone).await.unwrap());
+    t.note("alone, again", store.record(&alone).await.unwrap());
+    alone.message.features.create_time = 1305;
+    let (one, other) = tokio::join!(store.record(&alone), store.record(&alone));
+    let mut both = [format!("{:?}", one.unwrap()), format!("{:?}", other.unwrap())];
+    both.sort();
+    t.note("alone, two at once", both);
 }
 
 /// Every message stored, newest first.
@@ -192,6 +204,10 @@ fn unguarded_and_pending_answers(t: &Transcript) {
     assert!(mapped.contains("SenderChanged(Some(") && mapped.contains("fake_id: Some(90)"), "{mapped}");
     assert_eq!(t.answer("request stays closed"), "request stays closed: Some((Resolved, 1))");
     assert_eq!(t.answer("pending, awaiting its profile"), "pending, awaiting its profile: New");
+    assert_eq!(t.answer("alone"), "alone: New");
+    assert!(t.answer("alone, again").contains(r#"Duplicate(Reply { xml: "<xml>alone</xml>" })"#));
+    let two = t.answer("alone, two at once");
+    assert!(two.contains("New") && two.contains("Duplicate(Reply"), "{two}");
     assert!(!t.answer("stored").contains("key-o-u-1302"), "the refused pending push was stored");
 }
 
