@@ -194,7 +194,7 @@ impl<R: AccountRegistry, L: PushLedger, S: SecretSource> Ingest<R, L, S> {
             let entry = self.entry(account, marker, query, verified, &sender, now);
             match self.ledger.record(&entry).await? {
                 Recorded::New => {
-                    self.recorded(key, &sender, follow, now);
+                    self.recorded(key, &sender, follow, now, account.strategy.plants_markers());
                     return Ok((entry.answer, false, sender.status));
                 }
                 Recorded::Duplicate(first) => return Ok((first, true, sender.status)),

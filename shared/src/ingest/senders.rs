@@ -1,7 +1,7 @@
 //! Where the sender of a push stands. Nothing is read before the write: a
 //! sender written lately is trusted for `sender_cache_ttl` and stamped as
-//! remembered (known, or pending on condition that it is still unmapped or
-//! without a profile); any other push is written as from a known sender,
+//! remembered (known; or, on an account that plants no markers, pending on
+//! condition that it is still unmapped or without a profile); any other push is written as from a known sender,
 //! by reference, on condition that the sender's item shows one. A refused
 //! write hands the item back, and the push is judged from it.
 
@@ -19,8 +19,8 @@ impl<R: AccountRegistry, L: PushLedger, S: SecretSource> Ingest<R, L, S> {
     /// costs one request, remembered or not. A follow change is always
     /// checked against the item, which alone holds the follow state.
     ///
-    /// A sender left pending (unknown, or mapped without a profile) is
-    /// remembered too: its next pushes are written pending at once, and the
+    /// A sender left pending (unknown, or mapped without a profile) on an
+    /// account that plants no markers is remembered too: its next pushes are written pending at once, and the
     /// ledger's condition on a pending message (no FakeID when it opens a
     /// request, no profile otherwise) refuses the write if the sender was
     /// mapped or profiled meanwhile, handing the item back.
@@ -85,12 +85,25 @@ impl<R: AccountRegistry, L: PushLedger, S: SecretSource> Ingest<R, L, S> {
     }
 
     /// After a push is written: a sender found known with nothing to ask
-    /// for, or found pending, is trusted for `sender_cache_ttl` from the
-    /// push's clock; after a follow change it is checked again next time.
-    pub(super) fn recorded(&self, key: (String, String), sender: &SenderView, follow: Option<FollowChange>, now: i64) {
+    /// for is trusted for `sender_cache_ttl` from the push's clock; after a
+    /// follow change it is checked again next time. A sender found pending
+    /// is trusted so only on an account that plants no markers, where it
+    /// stays pending until the console's list decides by time: a marker in
+    /// the reply usually has the sender mapped by the next stream batch, so
+    /// its next push is better assumed known (a refused pending write costs
+    /// more than a refused check).
+    pub(super) fn recorded(
+        &self,
+        key: (String, String),
+        sender: &SenderView,
+        follow: Option<FollowChange>,
+        now: i64,
+        plants_markers: bool,
+    ) {
+        let pending = sender.status != SenderStatus::Known;
         if follow.is_some() {
             self.senders.remove(&key);
-        } else if sender.remember {
+        } else if sender.remember && !(pending && plants_markers) {
             let until = now.saturating_add(self.config.sender_cache_ttl.as_secs() as i64);
             self.senders.insert(key, Remembered { status: sender.status, field: sender.field.clone(), until });
         }

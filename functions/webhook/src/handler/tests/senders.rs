@@ -11,6 +11,7 @@ use lambda_http::http::StatusCode;
 use whosent::ingest::{Ingest, IngestConfig};
 use whosent::store::{
     MemoryStore, Profile, ProfileState, PushEntry, PushLedger, Recorded, ResolveState, Sender, SenderField, StoreError,
+    Strategy,
 };
 
 use super::super::handle;
@@ -273,5 +274,19 @@ async fn a_remembered_unknown_sender_mapped_meanwhile_is_judged_again_and_its_re
     handle(&ingest, request(&push_event("3")?)?).await?;
     assert_eq!(ledger.take(), [refused(false), written(false)], "profiled meanwhile: handed back and stamped");
     assert!(matches!(&senders(&world)[2], SenderField::Known(s) if s.profile.nickname == "Ann"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn on_a_user_list_account_an_unknown_sender_is_not_remembered_pending() -> TestResult {
+    let (world, ledger) = counted()?;
+    let account = whosent::store::Account { strategy: Strategy::UserList, ..sample_account("sample-plain")? };
+    world.store.put_account(account);
+    let ingest = ingest_with(&world, &ledger, Duration::from_secs(60));
+    handle(&ingest, request(&push_event("1")?)?).await?;
+    handle(&ingest, request(&push_event("2")?)?).await?;
+    // The marker usually has the sender mapped by then: assumed known again.
+    assert_eq!(ledger.take(), [refused(true), written(false), refused(true), written(false)]);
+    assert_eq!(world.store.resolve_requests()[0].message_count, 2);
     Ok(())
 }
