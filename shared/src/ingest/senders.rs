@@ -1,9 +1,10 @@
 //! Where the sender of a push stands. Nothing is read before the write: a
 //! sender written lately is trusted for `sender_cache_ttl` and stamped as
 //! remembered (known; or, on an account that plants no markers, pending on
-//! condition that it is still unmapped or without a profile); any other push is written as from a known sender,
-//! by reference, on condition that the sender's item shows one. A refused
-//! write hands the item back, and the push is judged from it.
+//! condition that it is still unmapped or without a profile); any other
+//! push is written as from a known sender, by reference, on condition that
+//! the sender's item shows one. A refused write hands the item back, and
+//! the push is judged from it.
 
 use super::{Ingest, SenderStatus};
 use crate::secrets::SecretSource;
@@ -20,10 +21,11 @@ impl<R: AccountRegistry, L: PushLedger, S: SecretSource> Ingest<R, L, S> {
     /// checked against the item, which alone holds the follow state.
     ///
     /// A sender left pending (unknown, or mapped without a profile) on an
-    /// account that plants no markers is remembered too: its next pushes are written pending at once, and the
-    /// ledger's condition on a pending message (no FakeID when it opens a
-    /// request, no profile otherwise) refuses the write if the sender was
-    /// mapped or profiled meanwhile, handing the item back.
+    /// account that plants no markers is remembered too: its next pushes
+    /// are written pending at once, and the ledger's condition on a pending
+    /// message (no FakeID when it opens a request, no profile otherwise)
+    /// refuses the write if the sender was mapped or profiled meanwhile,
+    /// handing the item back.
     pub(super) fn assumed(&self, key: &(String, String), follow: Option<FollowChange>, now: i64) -> SenderView {
         if follow.is_none()
             && let Some(remembered) = self.senders.get(key)
