@@ -8,14 +8,14 @@ use std::time::Duration;
 
 use sha1::{Digest, Sha1};
 
-use self::senders::SenderView;
+use self::senders::{Remembered, SenderView};
 use crate::cache::TtlCache;
 use crate::marker;
 use crate::push::{self, BodyMode, Event, Freshness, Kind, Push, PushError, PushKeys, PushQuery, Reply, Verified};
 use crate::secrets::{MarkerSecret, PushCredentials, SecretCache, SecretSource, SecretsError};
 use crate::store::{
     Account, AccountRegistry, Answer, FollowChange, FollowState, MessageRecord, PushEntry, PushLedger, Recorded,
-    ReplayGuard, ResolveHint, SenderField, StoreError,
+    ReplayGuard, ResolveHint, StoreError,
 };
 
 mod senders;
@@ -32,12 +32,15 @@ const SENDER_TRIES: usize = 3;
 pub struct IngestConfig {
     /// Replay window for signed requests; `None` turns the check off.
     pub timestamp_window_secs: Option<u64>,
-    /// How long a dedupe record outlives its push.
+    /// How long a replay guard lives when the freshness check is off (with
+    /// it, twice the window).
     pub dedupe_ttl_secs: i64,
     /// Cache lifetime of account records and of push and marker secrets.
     pub cache_ttl: Duration,
-    /// How long a known sender is stamped as remembered after a push of
-    /// theirs was written, with no condition on their item.
+    /// How long a sender is stamped as remembered after a push of theirs
+    /// was written: a known one with no condition on their item, a pending
+    /// one with the pending condition only (measured on the pushes' clock,
+    /// and by the container's).
     pub sender_cache_ttl: Duration,
     /// A stored profile older than this is fetched again when its person writes.
     pub profile_max_age_secs: i64,
@@ -109,7 +112,7 @@ pub struct Ingest<R, L, S> {
     secrets: SecretCache<S, PushCredentials>,
     markers: SecretCache<S, MarkerSecret>,
     accounts: TtlCache<String, Account>,
-    senders: TtlCache<(String, String), SenderField>,
+    senders: TtlCache<(String, String), Remembered>,
     config: IngestConfig,
 }
 
@@ -191,7 +194,7 @@ impl<R: AccountRegistry, L: PushLedger, S: SecretSource> Ingest<R, L, S> {
             let entry = self.entry(account, marker, query, verified, &sender, now);
             match self.ledger.record(&entry).await? {
                 Recorded::New => {
-                    self.recorded(key, &sender, follow);
+                    self.recorded(key, &sender, follow, now, account.strategy.plants_markers());
                     return Ok((entry.answer, false, sender.status));
                 }
                 Recorded::Duplicate(first) => return Ok((first, true, sender.status)),
@@ -291,7 +294,8 @@ impl<R: AccountRegistry, L: PushLedger, S: SecretSource> Ingest<R, L, S> {
             None => Answer::Success,
         };
         PushEntry {
-            guard: self.replay_guard(query, verified, now),
+            // Only a plaintext account accepts a body its signature does not cover.
+            guard: (!account.mode.is_encrypted()).then(|| self.replay_guard(query, verified, now)),
             message: MessageRecord {
                 account: account.id.clone(),
                 features,
@@ -301,7 +305,6 @@ impl<R: AccountRegistry, L: PushLedger, S: SecretSource> Ingest<R, L, S> {
                 sender: sender.field.clone(),
             },
             answer,
-            dedupe_expires_at: now + self.config.dedupe_ttl_secs,
             resolve,
             follow: follow_change(push),
             refresh_profile: sender.refresh_profile,
@@ -310,7 +313,10 @@ impl<R: AccountRegistry, L: PushLedger, S: SecretSource> Ingest<R, L, S> {
     }
 
     /// The push's `(timestamp, nonce)` and its message, remembered for as
-    /// long as the pair passes the freshness check.
+    /// long as the pair passes the freshness check. Written for every push
+    /// to a plaintext account, encrypted ones included: such an account
+    /// accepts a plaintext body under any query it signed, so the query of
+    /// an encrypted push, once seen, must not carry another body.
     fn replay_guard(&self, query: &PushQuery, verified: &Verified, now: i64) -> ReplayGuard {
         let digest = |parts: &[&str]| {
             let mut hasher = Sha1::new();

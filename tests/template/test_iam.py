@@ -96,7 +96,7 @@ LOG_IN = {"ResolverFunction", "ProfileFunction"}
 # The webhook may touch these partitions only (dynamodb:LeadingKeys); every
 # partition kind of keys.rs is either here or in WEBHOOK_NEVER, so that a new
 # kind is a decision, not an accident.
-WEBHOOK_PARTITIONS = {"ACCT", "MSG", "DEDUPE", "NONCE"}
+WEBHOOK_PARTITIONS = {"ACCT", "MSG", "NONCE"}
 WEBHOOK_NEVER = {"PERSON"}
 # Actions whose requests always name a partition key: a ForAllValues
 # condition on dynamodb:LeadingKeys passes a request that names none.

@@ -17,10 +17,10 @@ pub struct Config {
 
 impl Config {
     /// Reads `TABLE_NAME` (required) and the optional `PUSH_TIMESTAMP_WINDOW_SECS`
-    /// (default 300, `0` turns the replay check off), `DEDUPE_TTL_SECS` (2 days),
-    /// `CACHE_TTL_SECS` (300), `SENDER_CACHE_TTL_SECS` (60: a known sender
-    /// stamped with no condition on their item after a push of theirs was
-    /// written) and `PROFILE_MAX_AGE_SECS` (7 days).
+    /// (default 300, `0` turns the replay check off), `DEDUPE_TTL_SECS` (2 days:
+    /// a replay guard's life when that check is off), `CACHE_TTL_SECS` (300),
+    /// `SENDER_CACHE_TTL_SECS` (60: a sender stamped as remembered after a
+    /// push of theirs was written) and `PROFILE_MAX_AGE_SECS` (7 days).
     pub fn from_env(env: &Env<'_>) -> Result<Self, ConfigError> {
         let defaults = IngestConfig::default();
         let window = Duration::from_secs(defaults.timestamp_window_secs.unwrap_or(0));

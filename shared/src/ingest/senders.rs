@@ -1,8 +1,10 @@
 //! Where the sender of a push stands. Nothing is read before the write: a
 //! sender written lately is trusted for `sender_cache_ttl` and stamped as
-//! remembered; any other push is written as from a known sender, by
-//! reference, on condition that the sender's item shows one. A refused
-//! write hands the item back, and the push is judged from it.
+//! remembered (known; or, on an account that plants no markers, pending on
+//! condition that it is still unmapped or without a profile); any other
+//! push is written as from a known sender, by reference, on condition that
+//! the sender's item shows one. A refused write hands the item back, and
+//! the push is judged from it.
 
 use super::{Ingest, SenderStatus};
 use crate::secrets::SecretSource;
@@ -17,14 +19,21 @@ impl<R: AccountRegistry, L: PushLedger, S: SecretSource> Ingest<R, L, S> {
     /// to the sender's item, which the write checks; so a known sender
     /// costs one request, remembered or not. A follow change is always
     /// checked against the item, which alone holds the follow state.
+    ///
+    /// A sender left pending (unknown, or mapped without a profile) on an
+    /// account that plants no markers is remembered too: its next pushes
+    /// are written pending at once, and the ledger's condition on a pending
+    /// message (no FakeID when it opens a request, no profile otherwise)
+    /// refuses the write if the sender was mapped or profiled meanwhile,
+    /// handing the item back.
     pub(super) fn assumed(&self, key: &(String, String), follow: Option<FollowChange>, now: i64) -> SenderView {
         if follow.is_none()
-            && let Some(field) = self.senders.get(key)
+            && let Some(remembered) = self.senders.get(key)
+            && now < remembered.until
         {
-            let field = (*field).clone();
             return SenderView {
-                status: SenderStatus::Known,
-                field,
+                status: remembered.status,
+                field: remembered.field.clone(),
                 refresh_profile: false,
                 check: None,
                 remember: false,
@@ -48,7 +57,7 @@ impl<R: AccountRegistry, L: PushLedger, S: SecretSource> Ingest<R, L, S> {
             field: SenderField::Pending,
             refresh_profile: false,
             check: None,
-            remember: false,
+            remember: follow.is_none(),
         };
         let Some(sender) = stored else { return unresolved };
         let asked = sender.profile_state == Some(ProfileState::Wanted);
@@ -71,20 +80,34 @@ impl<R: AccountRegistry, L: PushLedger, S: SecretSource> Ingest<R, L, S> {
                 field: SenderField::Pending,
                 refresh_profile: !asked && returning,
                 check: None,
-                remember: false,
+                remember: follow.is_none(),
             },
             (None, None) => unresolved,
         }
     }
 
     /// After a push is written: a sender found known with nothing to ask
-    /// for is trusted for `sender_cache_ttl`; after a follow change it is
-    /// checked again next time.
-    pub(super) fn recorded(&self, key: (String, String), sender: &SenderView, follow: Option<FollowChange>) {
+    /// for is trusted for `sender_cache_ttl` from the push's clock; after a
+    /// follow change it is checked again next time. A sender found pending
+    /// is trusted so only on an account that plants no markers, where it
+    /// stays pending until the console's list decides by time: a marker in
+    /// the reply usually has the sender mapped by the next stream batch, so
+    /// its next push is better assumed known (a refused pending write costs
+    /// more than a refused check).
+    pub(super) fn recorded(
+        &self,
+        key: (String, String),
+        sender: &SenderView,
+        follow: Option<FollowChange>,
+        now: i64,
+        plants_markers: bool,
+    ) {
+        let pending = sender.status != SenderStatus::Known;
         if follow.is_some() {
             self.senders.remove(&key);
-        } else if sender.remember {
-            self.senders.insert(key, sender.field.clone());
+        } else if sender.remember && !(pending && plants_markers) {
+            let until = now.saturating_add(self.config.sender_cache_ttl.as_secs() as i64);
+            self.senders.insert(key, Remembered { status: sender.status, field: sender.field.clone(), until });
         }
     }
 
@@ -104,6 +127,15 @@ pub(super) struct SenderView {
     pub(super) check: Option<SenderCheck>,
     /// Whether the sender, once the push is written, is trusted for the
     /// next pushes: it was checked or read, and is known with nothing to
-    /// ask for.
+    /// ask for, or pending.
     pub(super) remember: bool,
+}
+
+/// A sender as the container remembers it: how its pushes are stamped,
+/// until when (Unix seconds, on the pushes' clock).
+#[derive(Debug, Clone)]
+pub(super) struct Remembered {
+    pub(super) status: SenderStatus,
+    pub(super) field: SenderField,
+    pub(super) until: i64,
 }

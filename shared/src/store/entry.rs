@@ -1,5 +1,5 @@
 //! What one push writes: the entry the webhook hands to the store's
-//! ledger (the message, its dedupe record, the replay guard, a follow change
+//! ledger (the message with its answer, the replay guard, a follow change
 //! or a resolve hint) and what the ledger answers.
 
 use serde::{Deserialize, Serialize};
@@ -13,7 +13,8 @@ pub struct MessageRecord {
     pub account: String,
     #[serde(flatten)]
     pub features: Features,
-    /// The dedupe key digest (docs/push.md), unique per account.
+    /// The dedupe key digest (docs/push.md), unique per account: the
+    /// message's key, so a push is stored once.
     pub dedupe_key: String,
     /// The message XML as the platform sent it (decrypted).
     pub raw_xml: String,
@@ -71,13 +72,15 @@ pub struct ReplayGuard {
 /// Everything one new push writes, atomically.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PushEntry {
-    /// Written first: refuses the entry when its signed query was already
-    /// used for another message.
-    pub guard: ReplayGuard,
+    /// Written first, for an account that accepts plaintext bodies: refuses
+    /// the entry when its signed query was already used for another message.
+    /// `None` for a safe or compatible account, whose `msg_signature`
+    /// covers the body: another body cannot pass it, and the same body is a
+    /// duplicate.
+    pub guard: Option<ReplayGuard>,
     pub message: MessageRecord,
+    /// Kept with the message: a copy of the push gets it again.
     pub answer: Answer,
-    /// Expiry of the dedupe record (Unix seconds).
-    pub dedupe_expires_at: i64,
     /// Ensure one resolve request for the sender, with this push as a hint.
     pub resolve: Option<ResolveHint>,
     pub follow: Option<FollowChange>,

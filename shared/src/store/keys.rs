@@ -6,7 +6,6 @@
 //! | sender | `ACCT#{account}` | `SENDER#{openid}` |
 //! | resolve request | `ACCT#{account}` | `RESOLVE#{openid}` |
 //! | message | `MSG#{account}` | `{create_time:010}#{dedupe:16}` |
-//! | dedupe | `DEDUPE#{account}#{dedupe}` | `DEDUPE` |
 //! | replay guard | `NONCE#{account}#{query digest}` | `NONCE` |
 //! | marker seen | `ACCT#{account}` | `MARKER#{marker}` |
 //! | dialog read | `ACCT#{account}` | `WALKED#{fakeid}` |
@@ -40,7 +39,6 @@ pub mod kind {
     pub const SENDER: &str = "sender";
     pub const RESOLVE_REQUEST: &str = "resolve_request";
     pub const MESSAGE: &str = "message";
-    pub const DEDUPE: &str = "dedupe";
     pub const NONCE: &str = "nonce";
     pub const MARKER: &str = "marker";
     pub const WALKED: &str = "walked";
@@ -80,12 +78,6 @@ pub fn message_sk(create_time: i64, dedupe_key: &str) -> String {
     let short = dedupe_key.get(..16).unwrap_or(dedupe_key);
     format!("{create_time:010}#{short}")
 }
-
-pub fn dedupe_pk(account: &str, dedupe_key: &str) -> String {
-    format!("DEDUPE#{account}#{dedupe_key}")
-}
-
-pub const DEDUPE_SK: &str = "DEDUPE";
 
 pub fn nonce_pk(account: &str, query_digest: &str) -> String {
     format!("NONCE#{account}#{query_digest}")

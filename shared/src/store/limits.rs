@@ -16,11 +16,11 @@ pub const ITEM_MAX_BYTES: usize = 400 * 1024;
 pub(super) fn check_entry(entry: &PushEntry) -> Result<(), StoreError> {
     let message = &entry.message;
     let (account, open_id) = (message.account.as_str(), message.features.open_id.as_str());
+    let guard = entry.guard.as_ref().map(|guard| keys::nonce_pk(account, &guard.query_digest));
     let partition_keys = [
         keys::account_pk(account),
         keys::messages_pk(account),
-        keys::dedupe_pk(account, &message.dedupe_key),
-        keys::nonce_pk(account, &entry.guard.query_digest),
+        guard.unwrap_or_default(),
         keys::pending_gsi1pk(account, open_id),
     ];
     let sort_keys = [
@@ -32,7 +32,7 @@ pub(super) fn check_entry(entry: &PushEntry) -> Result<(), StoreError> {
     let too_long = partition_keys.iter().any(|k| k.len() > PARTITION_KEY_MAX_BYTES)
         || sort_keys.iter().any(|k| k.len() > SORT_KEY_MAX_BYTES);
     // The message item, and the resolve request, which holds two hints.
-    let largest_item = json_len(message).max(2 * json_len(&entry.resolve));
+    let largest_item = (json_len(message) + json_len(&entry.answer)).max(2 * json_len(&entry.resolve));
     if too_long || largest_item > ITEM_MAX_BYTES {
         return Err(StoreError::Dynamo("ValidationException: key or item over DynamoDB's size limits".to_owned()));
     }

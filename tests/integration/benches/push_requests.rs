@@ -20,7 +20,8 @@ use whosent_integration::{LocalAws, Mode, RequestCounter, Requests, TestAccount,
 /// The kinds of push measured, in the order printed, with the round trips
 /// each took when a sender the container did not remember was read before
 /// the write: the anchor. A known sender is now written by reference on
-/// condition, an unknown one refused once and written again.
+/// condition, an unknown one refused once and written again, and then, for
+/// a minute, remembered and written pending at once.
 const KINDS: [(&str, usize); 6] = [
     ("new sender", 2),
     ("unknown sender, again", 2),

@@ -367,4 +367,5 @@ async fn bad_requests_get_their_status_and_store_nothing() -> TestResult {
 
 mod forgery;
 mod metrics;
+mod replay;
 mod senders;

@@ -13,8 +13,9 @@ pub const FAKE_ID: &str = "fake_id";
 pub const STATE: &str = "state";
 pub const FETCHED_AT: &str = "fetched_at";
 
-// Replay guard and dedupe record.
+// Replay guard, and the answer a message keeps for its copies.
 pub const MESSAGE_DIGEST: &str = "message_digest";
+pub const ANSWER: &str = "answer";
 
 // Resolve request.
 pub const FIRST_SEEN_AT: &str = "first_seen_at";

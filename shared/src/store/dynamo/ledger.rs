@@ -1,10 +1,11 @@
 //! [`PushLedger`] on DynamoDB: every push written in one transaction (replay
-//! guard, dedupe record, message, resolve request, sender), retried while a
-//! concurrent copy of the same push holds its items.
+//! guard for a plaintext account, message with its answer, resolve request,
+//! sender), retried while a concurrent copy of the same push holds its items.
 
 use std::time::Duration;
 
 use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{ConditionCheck, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update};
 use serde::{Deserialize, Serialize};
@@ -16,18 +17,15 @@ use crate::store::StoreError;
 use crate::store::keys::{self, KIND, PK, SK, kind};
 use crate::store::ports::{PushLedger, ResolveState};
 use crate::store::{
-    Answer, FollowState, MessageRecord, ProfileState, PushEntry, Recorded, ResolveHint, Sender, SenderCheck,
-    SenderField,
+    Answer, FollowState, MessageRecord, ProfileState, PushEntry, Recorded, ReplayGuard, ResolveHint, Sender,
+    SenderCheck, SenderField,
 };
 
-#[derive(Serialize, Deserialize)]
-struct DedupeItem {
-    pk: String,
-    sk: String,
-    kind: String,
-    answer: Answer,
-    message_sk: String,
-    expires_at: i64,
+/// What a retry reads back of the message item: the first answer (absent
+/// on messages stored before the message item kept it).
+#[derive(Deserialize)]
+struct AnswerOf {
+    answer: Option<Answer>,
 }
 
 #[derive(Serialize)]
@@ -50,16 +48,28 @@ struct MessageItem<'a> {
     gsi1sk: Option<String>,
     #[serde(flatten)]
     message: &'a MessageRecord,
+    /// The first answer, handed back to a retry (the message's key is the
+    /// push's dedupe key, `docs/storage.md`).
+    answer: &'a Answer,
 }
 
 /// Tries of a transaction that meets a concurrent one on the same items.
 const CONFLICT_TRIES: u32 = 4;
 
-/// Where the push transaction's items stand; the sender's, when there is
-/// one, is always the last.
-const GUARD_AT: usize = 0;
-const DEDUPE_AT: usize = 1;
-const MESSAGE_AT: usize = 2;
+/// Where the push transaction's items stand: the replay guard first when
+/// there is one, then the message; the sender's item, when there is one,
+/// is always the last.
+#[derive(Clone, Copy)]
+struct Layout {
+    guard: Option<usize>,
+    message: usize,
+}
+
+impl Layout {
+    fn of(entry: &PushEntry) -> Self {
+        Layout { guard: entry.guard.as_ref().map(|_| 0), message: usize::from(entry.guard.is_some()) }
+    }
+}
 
 const CONDITION_FAILED: &str = "ConditionalCheckFailed";
 
@@ -79,7 +89,11 @@ impl DynamoStore {
     fn transaction(&self, entry: &PushEntry) -> Result<Vec<TransactWriteItem>, StoreError> {
         let message = &entry.message;
         let pending = matches!(message.sender, SenderField::Pending);
-        let mut items = vec![self.guard_put(entry)?, self.dedupe_put(entry)?, self.message_put(message, pending)?];
+        let mut items = Vec::with_capacity(5);
+        if let Some(guard) = &entry.guard {
+            items.push(self.guard_put(entry, guard)?);
+        }
+        items.push(self.message_put(entry, pending)?);
         if let Some(hint) = &entry.resolve {
             items.push(self.request_update(message, hint)?);
         }
@@ -91,42 +105,27 @@ impl DynamoStore {
 
     /// The replay guard: a platform retry brings the same message with the
     /// same query; another message with that query is refused.
-    fn guard_put(&self, entry: &PushEntry) -> Result<TransactWriteItem, StoreError> {
-        let guard = to_item(&GuardItem {
-            pk: keys::nonce_pk(&entry.message.account, &entry.guard.query_digest),
+    fn guard_put(&self, entry: &PushEntry, guard: &ReplayGuard) -> Result<TransactWriteItem, StoreError> {
+        let item = to_item(&GuardItem {
+            pk: keys::nonce_pk(&entry.message.account, &guard.query_digest),
             sk: keys::NONCE_SK,
             kind: kind::NONCE,
-            message_digest: &entry.guard.message_digest,
-            expires_at: entry.guard.expires_at,
+            message_digest: &guard.message_digest,
+            expires_at: guard.expires_at,
         })?;
         let put =
-            conditional_put(&self.table, guard, format!("attribute_not_exists({PK}) OR {MESSAGE_DIGEST} = :digest"))
-                .expression_attribute_values(":digest", s(&entry.guard.message_digest))
+            conditional_put(&self.table, item, format!("attribute_not_exists({PK}) OR {MESSAGE_DIGEST} = :digest"))
+                .expression_attribute_values(":digest", s(&guard.message_digest))
                 .build()
                 .map_err(invalid)?;
         Ok(TransactWriteItem::builder().put(put).build())
     }
 
-    /// The dedupe record, which hands back the first answer when it exists.
-    fn dedupe_put(&self, entry: &PushEntry) -> Result<TransactWriteItem, StoreError> {
+    /// The message with its answer, in the pending index while its sender is
+    /// pending; written once: a copy of the push finds it and gets the
+    /// answer back in the cancellation reason.
+    fn message_put(&self, entry: &PushEntry, pending: bool) -> Result<TransactWriteItem, StoreError> {
         let message = &entry.message;
-        let dedupe = to_item(&DedupeItem {
-            pk: keys::dedupe_pk(&message.account, &message.dedupe_key),
-            sk: keys::DEDUPE_SK.to_owned(),
-            kind: kind::DEDUPE.to_owned(),
-            answer: entry.answer.clone(),
-            message_sk: keys::message_sk(message.features.create_time, &message.dedupe_key),
-            expires_at: entry.dedupe_expires_at,
-        })?;
-        let put = conditional_put(&self.table, dedupe, format!("attribute_not_exists({PK})"))
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .build()
-            .map_err(invalid)?;
-        Ok(TransactWriteItem::builder().put(put).build())
-    }
-
-    /// The message, in the pending index while its sender is pending.
-    fn message_put(&self, message: &MessageRecord, pending: bool) -> Result<TransactWriteItem, StoreError> {
         let (account, open_id) = (message.account.as_str(), message.features.open_id.as_str());
         let message_sk = keys::message_sk(message.features.create_time, &message.dedupe_key);
         let item = to_item(&MessageItem {
@@ -136,8 +135,12 @@ impl DynamoStore {
             gsi1pk: pending.then(|| keys::pending_gsi1pk(account, open_id)),
             gsi1sk: pending.then_some(message_sk),
             message,
+            answer: &entry.answer,
         })?;
-        let put = conditional_put(&self.table, item, format!("attribute_not_exists({PK})")).build().map_err(invalid)?;
+        let put = conditional_put(&self.table, item, format!("attribute_not_exists({PK})"))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .build()
+            .map_err(invalid)?;
         Ok(TransactWriteItem::builder().put(put).build())
     }
 
@@ -177,9 +180,11 @@ impl DynamoStore {
 
     /// The transaction's item on the sender: the follow change and the
     /// profile refresh, if any; and the condition on what the message
-    /// assumes of its sender: still no profile for a message stamped
-    /// pending (else it must be stamped), a known sender with nothing to
-    /// ask for when it was not read. A refusal hands the sender's item back.
+    /// assumes of its sender: still no FakeID for a message that opens a
+    /// resolve request (a sender mapped meanwhile must not reopen it), still
+    /// no profile for any other message stamped pending (else it must be
+    /// stamped), a known sender with nothing to ask for when it was not
+    /// read. A refusal hands the sender's item back.
     fn sender_update(&self, entry: &PushEntry, pending: bool) -> Result<Option<TransactWriteItem>, StoreError> {
         let message = &entry.message;
         let (account, open_id) = (message.account.as_str(), message.features.open_id.as_str());
@@ -204,6 +209,8 @@ impl DynamoStore {
         }
         let condition = match &entry.check {
             Some(check) => Some(check_condition(&mut expr, check)?),
+            // A request is opened only for a sender still without a FakeID.
+            None if pending && entry.resolve.is_some() => Some(format!("attribute_not_exists({})", expr.name(FAKE_ID))),
             None => pending.then(|| format!("attribute_not_exists({})", expr.name(PROFILE))),
         };
         let item = if expr.is_empty() {
@@ -247,8 +254,10 @@ impl DynamoStore {
                 self.client
                     .get_item()
                     .table_name(&self.table)
-                    .key(PK, s(keys::dedupe_pk(&message.account, &message.dedupe_key)))
-                    .key(SK, s(keys::DEDUPE_SK))
+                    .key(PK, s(keys::messages_pk(&message.account)))
+                    .key(SK, s(keys::message_sk(message.features.create_time, &message.dedupe_key)))
+                    .projection_expression("#answer")
+                    .expression_attribute_names("#answer", ANSWER)
                     .consistent_read(true)
                     .send()
                     .await
@@ -256,11 +265,8 @@ impl DynamoStore {
                     .item
             }
         };
-        match item {
-            Some(item) => Ok(from_item::<DedupeItem>(item)?.answer),
-            // The dedupe record expired but the message is stored: acknowledge.
-            None => Ok(Answer::Success),
-        }
+        // A message stored before it kept its answer: acknowledge.
+        Ok(item.map(from_item::<AnswerOf>).transpose()?.and_then(|a| a.answer).unwrap_or(Answer::Success))
     }
 
     /// What a canceled push transaction means: an answer, or `None` when it
@@ -273,15 +279,13 @@ impl DynamoStore {
     ) -> Result<Option<Recorded>, StoreError> {
         let reasons = canceled.cancellation_reasons();
         let code = |i: usize| reasons.get(i).and_then(|r| r.code());
-        if code(GUARD_AT) == Some(CONDITION_FAILED) {
+        let at = Layout::of(entry);
+        if at.guard.is_some_and(|i| code(i) == Some(CONDITION_FAILED)) {
             return Ok(Some(Recorded::Replayed));
         }
-        if code(DEDUPE_AT) == Some(CONDITION_FAILED) {
-            let returned = reasons.get(DEDUPE_AT).and_then(|r| r.item());
+        if code(at.message) == Some(CONDITION_FAILED) {
+            let returned = reasons.get(at.message).and_then(|r| r.item());
             return Ok(Some(Recorded::Duplicate(self.earlier_answer(entry, returned).await?)));
-        }
-        if code(MESSAGE_AT) == Some(CONDITION_FAILED) {
-            return Ok(Some(Recorded::Duplicate(self.earlier_answer(entry, None).await?)));
         }
         // The sender's item is always the transaction's last.
         if reasons.len() == items && code(items - 1) == Some(CONDITION_FAILED) {
@@ -299,7 +303,12 @@ impl DynamoStore {
 
 impl PushLedger for DynamoStore {
     async fn record(&self, entry: &PushEntry) -> Result<Recorded, StoreError> {
-        let items = self.transaction(entry)?;
+        let mut items = self.transaction(entry)?;
+        if items.len() == 1
+            && let Some(put) = items.pop().and_then(|item| item.put)
+        {
+            return self.put_alone(entry, put).await;
+        }
         for attempt in 1..=CONFLICT_TRIES {
             let sent = self.client.transact_write_items().set_transact_items(Some(items.clone())).send().await;
             let canceled = match sent {
@@ -317,6 +326,36 @@ impl PushLedger for DynamoStore {
             tokio::time::sleep(Duration::from_millis(25 * u64::from(attempt))).await;
         }
         Err(StoreError::Contention)
+    }
+}
+
+impl DynamoStore {
+    /// A push whose transaction would hold the message alone (a remembered
+    /// known sender on a safe or compatible account) is the same put outside
+    /// a transaction: as atomic, half the write units. A copy fails its
+    /// condition and gets the stored answer back.
+    async fn put_alone(&self, entry: &PushEntry, put: Put) -> Result<Recorded, StoreError> {
+        let sent = self
+            .client
+            .put_item()
+            .table_name(put.table_name())
+            .set_item(Some(put.item().clone()))
+            .set_condition_expression(put.condition_expression().map(str::to_owned))
+            .set_expression_attribute_names(put.expression_attribute_names().cloned())
+            .set_expression_attribute_values(put.expression_attribute_values().cloned())
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        match sent {
+            Ok(_) => Ok(Recorded::New),
+            Err(SdkError::ServiceError(e)) => match e.into_err() {
+                PutItemError::ConditionalCheckFailedException(failed) => {
+                    Ok(Recorded::Duplicate(self.earlier_answer(entry, failed.item()).await?))
+                }
+                other => Err(dynamo(other)),
+            },
+            Err(other) => Err(dynamo(other)),
+        }
     }
 }
 

@@ -25,9 +25,11 @@ impl PushLedger for MemoryStore {
         }
         let message = &entry.message;
         let account = message.account.clone();
-        let guard_id = (account.clone(), entry.guard.query_digest.clone());
-        tables.nonces.insert(guard_id, entry.guard.message_digest.clone());
-        tables.dedupe.insert((account, message.dedupe_key.clone()), entry.answer.clone());
+        if let Some(guard) = &entry.guard {
+            tables.nonces.insert((account.clone(), guard.query_digest.clone()), guard.message_digest.clone());
+        }
+        let message_id = (account, keys::message_sk(message.features.create_time, &message.dedupe_key));
+        tables.answers.insert(message_id, entry.answer.clone());
         tables.insert_message(message.clone());
         if let Some(hint) = &entry.resolve {
             open_request(&mut tables, entry, hint);
@@ -52,21 +54,22 @@ impl PushLedger for MemoryStore {
 fn refusal(tables: &Tables, entry: &PushEntry) -> Option<Recorded> {
     let message = &entry.message;
     let account = message.account.clone();
-    let guard_id = (account.clone(), entry.guard.query_digest.clone());
-    if tables.nonces.get(&guard_id).is_some_and(|digest| *digest != entry.guard.message_digest) {
+    if let Some(guard) = &entry.guard
+        && tables.nonces.get(&(account.clone(), guard.query_digest.clone())).is_some_and(|d| *d != guard.message_digest)
+    {
         return Some(Recorded::Replayed);
     }
-    if let Some(answer) = tables.dedupe.get(&(account.clone(), message.dedupe_key.clone())) {
-        return Some(Recorded::Duplicate(answer.clone()));
-    }
+    // The message is keyed by the push's dedupe key: a copy finds it, and
+    // its answer (none on a message put there directly: acknowledged).
     let message_id = (account.clone(), keys::message_sk(message.features.create_time, &message.dedupe_key));
     if tables.messages.contains_key(&message_id) {
-        return Some(Recorded::Duplicate(Answer::Success));
+        return Some(Recorded::Duplicate(tables.answers.get(&message_id).cloned().unwrap_or(Answer::Success)));
     }
     let pending = matches!(message.sender, SenderField::Pending);
     let sender = tables.senders.get(&(account, message.features.open_id.clone()));
     let changed = match &entry.check {
         Some(check) => !sender.is_some_and(|s| holds(s, check)),
+        None if pending && entry.resolve.is_some() => sender.is_some_and(|s| s.fake_id.is_some()),
         None => pending && sender.is_some_and(|s| s.profile.is_some()),
     };
     // DynamoDB hands back the sender's item with the refusal, when there is one.

@@ -20,7 +20,8 @@ use super::{Account, Answer, MessageRecord, Person, Sender, SenderField};
 struct Tables {
     accounts: HashMap<String, Account>,
     senders: HashMap<(String, String), Sender>,
-    dedupe: HashMap<(String, String), Answer>,
+    /// The answer kept with each message, by (account, message sort key).
+    answers: HashMap<(String, String), Answer>,
     /// Replay guards: (account, query digest) → message digest.
     nonces: HashMap<(String, String), String>,
     /// By (account, message sort key), so iteration is in time order.
@@ -123,8 +124,13 @@ impl MemoryStore {
         self.lock().resolve.values().cloned().collect()
     }
 
+    /// How many pushes were recorded (each message keeps its answer).
     pub fn dedupe_records(&self) -> usize {
-        self.lock().dedupe.len()
+        self.lock().answers.len()
+    }
+
+    pub fn replay_guards(&self) -> usize {
+        self.lock().nonces.len()
     }
 
     pub fn put_person(&self, person: Person) {

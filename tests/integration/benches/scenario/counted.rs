@@ -42,19 +42,31 @@ impl<S> Counted<S> {
     }
 }
 
-/// The WRU and stream records of the webhook's transaction for `entry`.
-fn transaction(entry: &PushEntry, recorded: &Recorded) -> (f64, u64) {
+/// The request, WRU and stream records of the webhook's write of `entry`:
+/// the replay guard (plaintext accounts), the message with its answer, the
+/// resolve request, the sender's update or check, in one transaction; the
+/// message alone is a conditional PutItem. A refused write is billed as a
+/// written one.
+fn push_write(entry: &PushEntry, recorded: &Recorded) -> (&'static str, f64, u64) {
     let pending = matches!(entry.message.sender, SenderField::Pending);
-    let message = serde_json::to_vec(&entry.message).map(|b| b.len()).unwrap_or(0) + KEY_BYTES;
+    let message = kb_units(json_len(&entry.message) + json_len(&entry.answer) + KEY_BYTES);
     let sender_write = entry.follow.is_some() || entry.refresh_profile;
     let sender_item = sender_write || pending || entry.check.is_some();
-    let small = 2 + usize::from(entry.resolve.is_some()) + usize::from(sender_item);
-    let units = 2.0 * (small as f64 + kb_units(message)) + f64::from(u8::from(pending));
+    let small = usize::from(entry.guard.is_some()) + usize::from(entry.resolve.is_some()) + usize::from(sender_item);
     let records = match recorded {
-        Recorded::New => 3 + u64::from(entry.resolve.is_some()) + u64::from(sender_write),
+        Recorded::New => {
+            u64::from(entry.guard.is_some()) + 1 + u64::from(entry.resolve.is_some()) + u64::from(sender_write)
+        }
         _ => 0,
     };
-    (units, records)
+    if small == 0 {
+        return ("PutItem", message + f64::from(u8::from(pending)), records);
+    }
+    ("TransactWriteItems", 2.0 * (small as f64 + message) + f64::from(u8::from(pending)), records)
+}
+
+fn json_len<T: serde::Serialize>(value: &T) -> usize {
+    serde_json::to_vec(value).map(|b| b.len()).unwrap_or(0)
 }
 
 impl<S: AccountRegistry> AccountRegistry for Counted<S> {
@@ -67,8 +79,8 @@ impl<S: AccountRegistry> AccountRegistry for Counted<S> {
 impl<S: PushLedger> PushLedger for Counted<S> {
     async fn record(&self, entry: &PushEntry) -> Result<Recorded, StoreError> {
         let recorded = self.inner.record(entry).await?;
-        let (units, records) = transaction(entry, &recorded);
-        self.meter.write("TransactWriteItems", units, records);
+        let (op, units, records) = push_write(entry, &recorded);
+        self.meter.write(op, units, records);
         Ok(recorded)
     }
 }

@@ -20,8 +20,8 @@
 //!   10,000 pushes, the three ways;
 //! - `… --bench scenario -- growth`: whosent at three sizes, per push and
 //!   the cost of a million pushes (`-- growth large` adds 100 accounts of
-//!   2,000 followers and a million pushes, by user list: over 17 minutes on
-//!   2 shared cores, not finished there);
+//!   2,000 followers and a million pushes, by user list; `-- growth small`
+//!   runs the first size only);
 //! - under `cargo test`: a small run of the three ways, and the full-size
 //!   scenario stopped after its first batch (a check that it terminates).
 //!   `SCENARIO_BATCHES=n` sets that bound.
@@ -83,7 +83,8 @@ fn main() {
     runtime.block_on(async {
         if growth {
             let mut rows = Vec::new();
-            for size in SIZES {
+            let sizes = if args.iter().any(|a| a == "small") { &SIZES[..1] } else { &SIZES[..] };
+            for &size in sizes {
                 for strategy in [Strategy::UserList, Strategy::Time] {
                     let way = Way::Whosent(strategy);
                     rows.push((size, way, run(size, way).await));

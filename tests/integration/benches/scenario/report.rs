@@ -137,6 +137,23 @@ fn bills(rows: &[(Scenario, Way, Figures)]) {
             bill.total()
         );
     }
+    println!("\nWRU a push by function, and the webhook's writes by request:\n");
+    for (scenario, way, f) in rows {
+        let n = f.pushes.max(1) as f64;
+        let hook = &f.webhook.store;
+        let ops: Vec<String> = hook.requests.iter().map(|(op, c)| format!("{op} {:.3}", *c as f64 / n)).collect();
+        println!(
+            "  {}×{} × {}, {}: webhook {:.2}, resolver {:.2}, profile {:.2}; webhook {}",
+            scenario.accounts,
+            scenario.followers / scenario.accounts,
+            scenario.pushes,
+            short(*way),
+            hook.write_units / n,
+            f.resolver.store.write_units / n,
+            f.profile.store.write_units / n,
+            ops.join(", ")
+        );
+    }
 }
 
 fn short(way: Way) -> &'static str {

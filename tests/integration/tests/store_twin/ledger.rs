@@ -16,7 +16,7 @@ async fn pushes<S: PushLedger + ResolverStore>(store: &S, t: &mut Transcript) {
     t.note("record", store.record(&pending_push("o-a", 1000)).await.unwrap());
     t.note("retried", store.record(&pending_push("o-a", 1000)).await.unwrap());
     let mut replay = pending_push("o-b", 1001);
-    replay.guard.query_digest = pending_push("o-a", 1000).guard.query_digest;
+    replay.guard.as_mut().unwrap().query_digest = pending_push("o-a", 1000).guard.unwrap().query_digest;
     t.note("replayed", store.record(&replay).await.unwrap());
     t.note("the replay left no request", store.request(ACCOUNT, "o-b").await.unwrap());
     // A passive reply is answered again to a copy under another query.
@@ -24,15 +24,16 @@ async fn pushes<S: PushLedger + ResolverStore>(store: &S, t: &mut Transcript) {
     replied.answer = Answer::Reply { xml: "<xml>reply</xml>".into() };
     t.note("replied", store.record(&replied).await.unwrap());
     let mut copy = replied.clone();
-    copy.guard.query_digest = "another-query".into();
-    copy.guard.message_digest = "another-message".into();
+    let guard = copy.guard.as_mut().unwrap();
+    guard.query_digest = "another-query".into();
+    guard.message_digest = "another-message".into();
     t.note("copy of a reply", store.record(&copy).await.unwrap());
     // Another dedupe key, the same message sort key (its first 16 characters).
     let mut first = pending_push("o-c", 1003);
     first.message.dedupe_key = "collide-16-chars-A".into();
     let mut second = pending_push("o-c", 1003);
     second.message.dedupe_key = "collide-16-chars-B".into();
-    second.guard.query_digest = "query-o-c-again".into();
+    second.guard.as_mut().unwrap().query_digest = "query-o-c-again".into();
     t.note("first of a pair", store.record(&first).await.unwrap());
     t.note("same message key", store.record(&second).await.unwrap());
     // Two copies of one push at once: one is written, the other answered as a duplicate.
@@ -101,7 +102,7 @@ async fn by_reference_pushes<S: PushLedger + ResolverStore + ProfileStore>(store
     t.note("stale", store.record(&by_reference("o-k", 1202, 1201)).await.unwrap());
     t.note("retry, sender stale too", store.record(&by_reference("o-k", 1201, 1201)).await.unwrap());
     let mut replay = by_reference("o-k", 1203, 1201);
-    replay.guard.query_digest = by_reference("o-k", 1201, 0).guard.query_digest;
+    replay.guard.as_mut().unwrap().query_digest = by_reference("o-k", 1201, 0).guard.unwrap().query_digest;
     t.note("replay, sender stale too", store.record(&replay).await.unwrap());
     t.note("no sender", store.record(&by_reference("o-none", 1204, 0)).await.unwrap());
     store.record_mapping(ACCOUNT, "o-m", &resolution(KNOWN + 1, 1200)).await.unwrap();
@@ -122,6 +123,40 @@ async fn by_reference_pushes<S: PushLedger + ResolverStore + ProfileStore>(store
     t.note("none pending", store.pending_messages(ACCOUNT, "o-k", 10).await.unwrap());
 }
 
+/// A push to a safe or compatible account carries no replay guard: its
+/// retry is a duplicate by its dedupe record. A pending push that opens a
+/// request is written only while its sender has no FakeID, so a sender
+/// mapped meanwhile does not reopen it; one without a request, while the
+/// sender has no profile.
+async fn unguarded_and_pending<S: PushLedger + ResolverStore>(store: &S, t: &mut Transcript) {
+    let mut sealed = pending_push("o-u", 1300);
+    sealed.guard = None;
+    t.note("unguarded", store.record(&sealed).await.unwrap());
+    t.note("unguarded retry", store.record(&sealed).await.unwrap());
+    store.record_mapping(ACCOUNT, "o-u", &resolution(KNOWN + 2, 1301)).await.unwrap();
+    store.set_request_state(ACCOUNT, "o-u", ResolveState::Resolved, None, Some(KNOWN + 2), 1301).await.unwrap();
+    let mut mapped = pending_push("o-u", 1302);
+    mapped.guard = None;
+    t.note("pending, mapped meanwhile", store.record(&mapped).await.unwrap());
+    let request = store.request(ACCOUNT, "o-u").await.unwrap().map(|r| (r.state, r.message_count));
+    t.note("request stays closed", request);
+    let mut awaiting = pending_push("o-u", 1303);
+    awaiting.resolve = None;
+    t.note("pending, awaiting its profile", store.record(&awaiting).await.unwrap());
+    // The message alone (no guard, request or sender item): one put, as exactly-once.
+    let mut alone = pending_push("o-v", 1304);
+    (alone.guard, alone.resolve) = (None, None);
+    alone.message.sender = SenderField::Identified { fake_id: 5 };
+    alone.answer = Answer::Reply { xml: "<xml>alone</xml>".into() };
+    t.note("alone", store.record(&alone).await.unwrap());
+    t.note("alone, again", store.record(&alone).await.unwrap());
+    alone.message.features.create_time = 1305;
+    let (one, other) = tokio::join!(store.record(&alone), store.record(&alone));
+    let mut both = [format!("{:?}", one.unwrap()), format!("{:?}", other.unwrap())];
+    both.sort();
+    t.note("alone, two at once", both);
+}
+
 /// Every message stored, newest first.
 async fn stored<S: LookupStore>(store: &S, t: &mut Transcript) {
     let all = MessageQuery { since: None, limit: 100, after: None };
@@ -136,11 +171,13 @@ async fn the_push_ledger_of_the_twin_is_as_on_dynamodb() {
     pushes(&dynamo, &mut on_dynamo).await;
     followers(&dynamo, &mut on_dynamo).await;
     by_reference_pushes(&dynamo, &mut on_dynamo).await;
+    unguarded_and_pending(&dynamo, &mut on_dynamo).await;
     stored(&dynamo, &mut on_dynamo).await;
     let mut on_memory = Transcript::default();
     pushes(&memory, &mut on_memory).await;
     followers(&memory, &mut on_memory).await;
     by_reference_pushes(&memory, &mut on_memory).await;
+    unguarded_and_pending(&memory, &mut on_memory).await;
     stored(&memory, &mut on_memory).await;
     let t = same(on_dynamo, on_memory);
     assert_eq!(t.answer("record"), "record: New");
@@ -157,6 +194,21 @@ async fn the_push_ledger_of_the_twin_is_as_on_dynamodb() {
     assert!(t.answer("refreshed").contains("profile_wanted_at: Some(1103)"));
     assert!(!t.answer("stored").contains("collide-16-chars-B"));
     by_reference_answers(&t);
+    unguarded_and_pending_answers(&t);
+}
+
+fn unguarded_and_pending_answers(t: &Transcript) {
+    assert_eq!(t.answer("unguarded"), "unguarded: New");
+    assert_eq!(t.answer("unguarded retry"), "unguarded retry: Duplicate(Success)");
+    let mapped = t.answer("pending, mapped meanwhile");
+    assert!(mapped.contains("SenderChanged(Some(") && mapped.contains("fake_id: Some(90)"), "{mapped}");
+    assert_eq!(t.answer("request stays closed"), "request stays closed: Some((Resolved, 1))");
+    assert_eq!(t.answer("pending, awaiting its profile"), "pending, awaiting its profile: New");
+    assert_eq!(t.answer("alone"), "alone: New");
+    assert!(t.answer("alone, again").contains(r#"Duplicate(Reply { xml: "<xml>alone</xml>" })"#));
+    let two = t.answer("alone, two at once");
+    assert!(two.contains("New") && two.contains("Duplicate(Reply"), "{two}");
+    assert!(!t.answer("stored").contains("key-o-u-1302"), "the refused pending push was stored");
 }
 
 fn by_reference_answers(t: &Transcript) {

@@ -56,11 +56,11 @@ fn pending_push(open_id: &str, create_time: i64) -> PushEntry {
         event: None,
     };
     PushEntry {
-        guard: ReplayGuard {
+        guard: Some(ReplayGuard {
             query_digest: format!("query-{open_id}-{create_time}"),
             message_digest: format!("message-{open_id}-{create_time}"),
             expires_at: create_time + 600,
-        },
+        }),
         message: MessageRecord {
             account: ACCOUNT.into(),
             dedupe_key: format!("key-{open_id}-{create_time}"),
@@ -70,7 +70,6 @@ fn pending_push(open_id: &str, create_time: i64) -> PushEntry {
             sender: SenderField::Pending,
         },
         answer: Answer::Success,
-        dedupe_expires_at: create_time + 3600,
         resolve: Some(hint),
         follow: None,
         refresh_profile: false,

@@ -17,7 +17,7 @@ async fn requests<S: ResolverStore + PushLedger>(store: &S, t: &mut Transcript) 
     // query, another message).
     t.note("retried", store.record(&pending_push("o-a", 1001)).await.unwrap());
     let mut replay = pending_push("o-d", 1003);
-    replay.guard.query_digest = pending_push("o-a", 1001).guard.query_digest;
+    replay.guard.as_mut().unwrap().query_digest = pending_push("o-a", 1001).guard.unwrap().query_digest;
     t.note("replayed", store.record(&replay).await.unwrap());
     // An event, its sender known: no request.
     let mut event = pending_push("o-e", 1002);

@@ -15,7 +15,7 @@ use super::super::handle;
 use super::{TestResult, World, body_text, event_json, request, sample_account, set_query};
 
 /// The published plaintext sample: signed with token `test` for `sample-plain`.
-const TS: &str = "1410685589";
+pub(super) const TS: &str = "1410685589";
 const NONCE: &str = "test";
 
 /// The plaintext sample's event with `body`, signed with `token` for
@@ -75,6 +75,7 @@ async fn a_signed_query_is_refused_with_another_body_and_a_retry_is_a_duplicate(
     let genuine = event_json("webhook-post-plaintext.json")?;
     let first = handle(&ingest, request(&genuine)?).await?;
     assert_eq!(first.status(), StatusCode::OK);
+    assert_eq!(world.store.replay_guards(), 1, "a plaintext account guards every signed query");
 
     // The platform's retry: same query, same body.
     let retry = handle(&ingest, request(&genuine)?).await?;

@@ -10,7 +10,8 @@ use std::time::Duration;
 use lambda_http::http::StatusCode;
 use whosent::ingest::{Ingest, IngestConfig};
 use whosent::store::{
-    MemoryStore, Profile, ProfileState, PushEntry, PushLedger, Recorded, Sender, SenderField, StoreError,
+    MemoryStore, Profile, ProfileState, PushEntry, PushLedger, Recorded, ResolveState, Sender, SenderField, StoreError,
+    Strategy,
 };
 
 use super::super::handle;
@@ -235,5 +236,57 @@ async fn a_known_follower_leaving_is_one_write_and_coming_back_asks_for_the_prof
     // A follow change is never trusted from memory: the next push is checked.
     handle(&ingest, request(&push_event("3")?)?).await?;
     assert_eq!(ledger.take(), [refused(true), written(false)], "the profile is still asked for");
+    Ok(())
+}
+
+#[tokio::test]
+async fn within_the_minute_an_unknown_senders_next_push_is_one_write_left_pending() -> TestResult {
+    let (world, ledger) = counted()?;
+    let ingest = ingest_with(&world, &ledger, Duration::from_secs(60));
+    handle(&ingest, request(&push_event("1")?)?).await?;
+    assert_eq!(ledger.take(), [refused(true), written(false)], "the first push: refused, judged unknown");
+    handle(&ingest, request(&push_event("2")?)?).await?;
+    assert_eq!(ledger.take(), [written(false)], "remembered pending: written at once");
+    assert_eq!(senders(&world), [SenderField::Pending, SenderField::Pending]);
+    let requests = world.store.resolve_requests();
+    assert_eq!((requests.len(), requests[0].message_count), (1, 2));
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_remembered_unknown_sender_mapped_meanwhile_is_judged_again_and_its_request_stays_closed() -> TestResult {
+    let (world, ledger) = counted()?;
+    let ingest = ingest_with(&world, &ledger, Duration::from_secs(60));
+    handle(&ingest, request(&push_event("1")?)?).await?;
+    // The resolver maps the follower and closes the request; no profile yet.
+    world.store.put_sender(sender(Some(7), "", None));
+    let mut request_now = world.store.resolve_requests().remove(0);
+    request_now.state = ResolveState::Resolved;
+    world.store.put_request(request_now);
+    ledger.take();
+    handle(&ingest, request(&push_event("2")?)?).await?;
+    assert_eq!(ledger.take(), [refused(false), written(false)], "the pending write is refused, the item handed back");
+    let requests = world.store.resolve_requests();
+    assert_eq!((requests[0].state, requests[0].message_count), (ResolveState::Resolved, 1), "not reopened");
+    // Mapped without a profile: still pending, now remembered as awaiting it.
+    assert_eq!(senders(&world), [SenderField::Pending, SenderField::Pending]);
+    world.store.put_sender(sender(Some(7), "Ann", Some(hours_ago(1)?)));
+    handle(&ingest, request(&push_event("3")?)?).await?;
+    assert_eq!(ledger.take(), [refused(false), written(false)], "profiled meanwhile: handed back and stamped");
+    assert!(matches!(&senders(&world)[2], SenderField::Known(s) if s.profile.nickname == "Ann"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn on_a_user_list_account_an_unknown_sender_is_not_remembered_pending() -> TestResult {
+    let (world, ledger) = counted()?;
+    let account = whosent::store::Account { strategy: Strategy::UserList, ..sample_account("sample-plain")? };
+    world.store.put_account(account);
+    let ingest = ingest_with(&world, &ledger, Duration::from_secs(60));
+    handle(&ingest, request(&push_event("1")?)?).await?;
+    handle(&ingest, request(&push_event("2")?)?).await?;
+    // The marker usually has the sender mapped by then: assumed known again.
+    assert_eq!(ledger.take(), [refused(true), written(false), refused(true), written(false)]);
+    assert_eq!(world.store.resolve_requests()[0].message_count, 2);
     Ok(())
 }
