@@ -345,10 +345,13 @@ function content(msg) {
     default:
       if (msg.content) box.textContent = msg.content;
       if (msg.event_key) fact('Key', msg.msg_type === 'event' && msg.event === 'VIEW' ? link(msg.event_key, msg.event_key) : msg.event_key);
-      for (const [k, v] of Object.entries(d)) if (k !== 'event_key') fact(k.replace(/_/g, ' '), typeof v === 'object' ? JSON.stringify(v) : String(v));
+      for (const [k, v] of Object.entries(d)) if (k !== 'event_key') fact(label(k), typeof v === 'object' ? JSON.stringify(v) : String(v));
   }
   return el('div', {}, head, box.childNodes.length ? box : null, facts.length ? el('dl', { class: 'details' }, facts) : null);
 }
+
+/** A details key as a label: `menu_id` → `Menu id`. */
+const label = (key) => key.charAt(0).toUpperCase() + key.slice(1).replace(/_/g, ' ');
 
 function filterRows(m, state, text, empty) {
   const needle = text.trim().toLowerCase();
