@@ -22,6 +22,7 @@ import os
 import re
 import unittest
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
 from harness import OUTPUT, Stack, wait_for
@@ -41,6 +42,8 @@ CHROMIUM_ARGS = [
 ]
 # Milliseconds: a wait for the page, and a wait for the pipeline (resolver, profile).
 PAGE_WAIT = 60_000
+# Milliseconds the sign-in form may take to show on a page just loaded.
+FIRST_PAINT = 20_000
 PIPELINE_WAIT = 240_000
 KEY_NAME = "whosent.apiKey"
 # What a hostile payload would leave behind if the page let it come alive
@@ -177,7 +180,18 @@ class PageTest(unittest.TestCase):
 
     def sign_in(self, key=None):
         self.open()
-        self.page.fill("input[data-testid=api-key]", key or STACK.api_key)
+        form = self.page.locator("input[data-testid=api-key]")
+        try:
+            form.wait_for(timeout=FIRST_PAINT)
+        except PlaywrightTimeout:
+            # Seen once in CI: the page, its script and its style all answered
+            # 200, no script error, and yet no form. Keep what the browser
+            # showed, then load the page once more.
+            self.screenshot(f"{self.id()}-no-signin-form.png")
+            with open(os.path.join(OUTPUT, f"{self.id()}-no-signin-form.html"), "w") as f:
+                f.write(self.page.content())
+            self.page.reload()
+        form.fill(key or STACK.api_key)
         self.page.click("button[data-testid=signin-submit]")
 
     def row(self, account, open_id, state=None, text=None, timeout=PAGE_WAIT):
