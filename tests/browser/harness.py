@@ -25,7 +25,9 @@ STACK_ENV = {
     "PLATFORM_ACCOUNTS": "2",
     "PLATFORM_FOLLOWERS": "80",
     "PLATFORM_ARGS": "--skew 0 --delay 0..1",
-    "WATCH_CONCURRENCY": "2",
+    # A page load asks the lookup for three files at once, besides the
+    # polls: more instances than that, so that watch need not queue them.
+    "WATCH_CONCURRENCY": "4",
 }
 STRATEGIES = {"acct-1": "time", "acct-2": "user_list"}
 

@@ -42,8 +42,10 @@ CHROMIUM_ARGS = [
 ]
 # Milliseconds: a wait for the page, and a wait for the pipeline (resolver, profile).
 PAGE_WAIT = 60_000
-# Milliseconds the sign-in form may take to show on a page just loaded.
+# Milliseconds the page's script may take to draw a screen after a load.
 FIRST_PAINT = 20_000
+# Loads of the page before a blank one counts as a failure (see `open`).
+LOADS = 3
 PIPELINE_WAIT = 240_000
 KEY_NAME = "whosent.apiKey"
 # What a hostile payload would leave behind if the page let it come alive
@@ -166,6 +168,14 @@ class PageTest(unittest.TestCase):
         self.page = self.context.new_page()
         self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        # What the browser said and fetched, kept for the diagnosis in `sign_in`.
+        self.browser_log = []
+        self.page.on("console", lambda m: self.browser_log.append(f"console {m.type}: {m.text}"))
+        self.page.on("requestfailed", lambda r: self.browser_log.append(f"failed {r.url}: {r.failure}"))
+        self.page.on(
+            "response",
+            lambda r: self.browser_log.append(f"{r.status} {r.url} {r.headers.get('content-type', '(no type)')}"),
+        )
 
     def tearDown(self):
         try:
@@ -176,22 +186,34 @@ class PageTest(unittest.TestCase):
     # Helpers.
 
     def open(self, fragment=""):
+        """Loads the page and waits until its script has drawn the screen.
+
+        `cargo lambda watch` now and then answers one of the page's files
+        with its own `500 text/plain` without passing the request to the
+        function (whose log shows every request it got answered 200); the
+        page then stays blank. That is the local runtime's fault, not the
+        page's, so a blank page is kept for a look (screenshot, DOM, what the
+        browser fetched and logged) and loaded again, up to LOADS times.
+        """
         self.page.goto(STACK.page_url + fragment)
+        drawn = self.page.locator("#main > :not(noscript)").first
+        for attempt in range(1, LOADS):
+            try:
+                drawn.wait_for(timeout=FIRST_PAINT)
+                return
+            except PlaywrightTimeout:
+                name = os.path.join(OUTPUT, f"{self.id()}-blank-{attempt}")
+                self.page.screenshot(path=name + ".png")
+                with open(name + ".html", "w") as f:
+                    f.write(self.page.content())
+                with open(name + ".log", "w") as f:
+                    f.write("\n".join(self.browser_log) + "\n")
+                self.page.reload()
+        drawn.wait_for()
 
     def sign_in(self, key=None):
         self.open()
-        form = self.page.locator("input[data-testid=api-key]")
-        try:
-            form.wait_for(timeout=FIRST_PAINT)
-        except PlaywrightTimeout:
-            # Seen once in CI: the page, its script and its style all answered
-            # 200, no script error, and yet no form. Keep what the browser
-            # showed, then load the page once more.
-            self.screenshot(f"{self.id()}-no-signin-form.png")
-            with open(os.path.join(OUTPUT, f"{self.id()}-no-signin-form.html"), "w") as f:
-                f.write(self.page.content())
-            self.page.reload()
-        form.fill(key or STACK.api_key)
+        self.page.fill("input[data-testid=api-key]", key or STACK.api_key)
         self.page.click("button[data-testid=signin-submit]")
 
     def row(self, account, open_id, state=None, text=None, timeout=PAGE_WAIT):
