@@ -5,7 +5,7 @@ The stack is started once for the module (harness.py); the emulator plays
 traffic, then a person who follows both accounts writes to both, and every
 hostile person writes a text that carries HTML and script. Each test opens a
 fresh browser context (a fresh sessionStorage) and checks one thing the page
-promises (docs: the page's contract, the DOM hooks `data-testid`). No timed
+promises (docs/page.md: the screens and the DOM hooks `data-testid`). No timed
 assertion: every wait is on a condition, with a generous timeout.
 
 Screenshots of the main screens go to .local/test-output/browser/.
