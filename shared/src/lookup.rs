@@ -25,7 +25,7 @@ use crate::store::{
 mod accounts;
 mod avatar;
 mod details;
-mod join;
+pub(crate) mod join;
 
 /// Messages per page when the caller does not say, and at most.
 pub const DEFAULT_LIMIT: i32 = 20;

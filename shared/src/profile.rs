@@ -1,8 +1,9 @@
 //! Patent step 17 and claim 6: who the FakeID is. For each newly mapped (or
 //! stale) sender, fetch the contact info and the avatar through the console,
 //! store them with the person (one per FakeID, shared by every account), copy
-//! the profile onto the account's sender, and stamp the sender on every
-//! message that waited for it.
+//! the profile onto the account's sender. Messages are not rewritten: each
+//! names its sender by openID, and the lookup reads the sender's item as it
+//! stands, so every message that waited shows the profile once it is stored.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -17,8 +18,7 @@ use crate::console::{Console, ConsoleError, ContactInfo, SessionState};
 use crate::secrets::SecretSource;
 use crate::session::{SessionError, Sessions};
 use crate::store::{
-    Account, AvatarState, FetchedProfile, Person, Profile, ProfileState, ProfileStore, Sender, SenderField,
-    SenderSnapshot, StoreError,
+    Account, AvatarState, FetchedProfile, Person, Profile, ProfileState, ProfileStore, Sender, StoreError,
 };
 
 /// Settings of the profile step.
@@ -26,17 +26,13 @@ use crate::store::{
 pub struct ProfileConfig {
     /// Largest avatar stored; DynamoDB items hold 400 KB in all.
     pub avatar_max_bytes: usize,
-    /// Pending messages stamped per request to the store's index.
-    pub attach_page: i32,
-    /// Stamps written at once.
-    pub attach_parallel: usize,
     /// Senders of one account handled at once.
     pub parallel: usize,
 }
 
 impl Default for ProfileConfig {
     fn default() -> Self {
-        Self { avatar_max_bytes: 256 * 1024, attach_page: 25, attach_parallel: 8, parallel: 8 }
+        Self { avatar_max_bytes: 256 * 1024, parallel: 8 }
     }
 }
 
@@ -49,8 +45,6 @@ pub struct Stats {
     pub reused: usize,
     pub not_following: usize,
     pub avatars_refused: usize,
-    /// Messages that got their sender.
-    pub stamped: usize,
     /// Senders held with their account, by the account's state ([`Hold::name`]).
     pub held: BTreeMap<&'static str, usize>,
     /// For each sender's first profile stored: milliseconds since its FakeID
@@ -63,7 +57,6 @@ pub struct Profiles<'a, St, Se, C> {
     store: &'a St,
     sessions: Sessions<'a, St, Se, C>,
     config: &'a ProfileConfig,
-    deadline: Instant,
     /// When the invocation began, for the latencies.
     started: Instant,
     stats: Mutex<Stats>,
@@ -76,13 +69,11 @@ enum StepError {
     Session(#[from] SessionError),
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("no time left to stamp every waiting message")]
-    OutOfTime,
 }
 
 impl<'a, St: ProfileStore, Se: SecretSource, C: Console> Profiles<'a, St, Se, C> {
-    pub fn new(store: &'a St, sessions: Sessions<'a, St, Se, C>, config: &'a ProfileConfig, deadline: Instant) -> Self {
-        Self { store, sessions, config, deadline, started: Instant::now(), stats: Mutex::default() }
+    pub fn new(store: &'a St, sessions: Sessions<'a, St, Se, C>, config: &'a ProfileConfig) -> Self {
+        Self { store, sessions, config, started: Instant::now(), stats: Mutex::default() }
     }
 
     pub fn stats(&self) -> Stats {
@@ -193,8 +184,7 @@ impl<'a, St: ProfileStore, Se: SecretSource, C: Console> Profiles<'a, St, Se, C>
         done
     }
 
-    /// The sender, if its profile is still wanted. A sender whose profile
-    /// was stored meanwhile still gets its waiting messages stamped.
+    /// The sender, if its profile is still wanted.
     async fn wanted(&self, key: &WorkKey) -> Result<Option<Sender>, StepError> {
         let Some(sender) = self.store.sender_now(&key.account, &key.open_id).await? else {
             tracing::warn!(account = %key.account, "profile wanted for a sender that is not stored");
@@ -203,15 +193,7 @@ impl<'a, St: ProfileStore, Se: SecretSource, C: Console> Profiles<'a, St, Se, C>
         if sender.fake_id.is_none() {
             return Ok(None);
         }
-        match sender.profile_state {
-            Some(ProfileState::Wanted) => Ok(Some(sender)),
-            _ => {
-                if let Some(snapshot) = sender.snapshot() {
-                    self.stamp(&key.account, &key.open_id, &SenderField::Known(snapshot)).await?;
-                }
-                Ok(None)
-            }
-        }
+        Ok((sender.profile_state == Some(ProfileState::Wanted)).then_some(sender))
     }
 
     async fn one(
@@ -253,8 +235,7 @@ impl<'a, St: ProfileStore, Se: SecretSource, C: Console> Profiles<'a, St, Se, C>
                             Some("the console says this FakeID does not follow the account (200002)"),
                         )
                         .await?;
-                    let identified = SenderField::Identified { fake_id };
-                    return self.stamp(&account.id, &sender.open_id, &identified).await;
+                    return Ok(());
                 }
             },
         };
@@ -268,8 +249,7 @@ impl<'a, St: ProfileStore, Se: SecretSource, C: Console> Profiles<'a, St, Se, C>
             let latency = crate::metrics::since_ms(resolution.resolved_at, stored_at);
             self.count(|s| s.mapping_to_profile_ms.push(latency));
         }
-        let snapshot = SenderSnapshot { fake_id, profile: fetched.profile };
-        self.stamp(&account.id, &sender.open_id, &SenderField::Known(snapshot)).await
+        Ok(())
     }
 
     /// Contact info and avatar from the console, stored with the person;
@@ -330,39 +310,12 @@ impl<'a, St: ProfileStore, Se: SecretSource, C: Console> Profiles<'a, St, Se, C>
             fetched_at: now,
         }))
     }
-
-    /// Stamps the sender on every message of (account, openID) still
-    /// pending, a page at a time, while the invocation has time.
-    async fn stamp(&self, account: &str, open_id: &str, sender: &SenderField) -> Result<(), StepError> {
-        loop {
-            if Instant::now() >= self.deadline {
-                return Err(StepError::OutOfTime);
-            }
-            let page = self.store.pending_messages(account, open_id, self.config.attach_page).await?;
-            if page.messages.is_empty() {
-                return Ok(());
-            }
-            let mut stamped = 0;
-            for chunk in page.messages.chunks(self.config.attach_parallel.max(1)) {
-                let results = join_all(chunk.iter().map(|sk| self.store.attach_sender(account, sk, sender))).await;
-                for result in results {
-                    stamped += usize::from(result?);
-                }
-            }
-            self.count(|s| s.stamped += stamped);
-            // The page held every message waiting (or the index, which lags
-            // the table, still lists some already stamped): done.
-            if !page.more {
-                return Ok(());
-            }
-        }
-    }
 }
 
 fn retry(key: &WorkKey, err: StepError) -> Outcome {
     let retryable = match &err {
         StepError::Session(e) => e.is_retryable(),
-        StepError::Store(_) | StepError::OutOfTime => true,
+        StepError::Store(_) => true,
     };
     if !retryable {
         tracing::error!(account = %key.account, error = %err, "profile not fetched: to the dead-letter queue after its retries");

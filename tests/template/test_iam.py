@@ -71,7 +71,6 @@ EXPECTED = {
     "ProfileFunction": basics("ProfileLogGroup")
     | stream_consumer("ProfileDeadLetterQueue")
     | grants(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], TABLE)
-    | grants("dynamodb:Query", index("gsi1"))
     | grants(["dynamodb:GetItem", "dynamodb:UpdateItem"], SESSIONS)
     | grants(GET_SECRET, CONSOLE),
     "LookupFunction": basics("LookupLogGroup")

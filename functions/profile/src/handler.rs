@@ -7,7 +7,7 @@ use lambda_runtime::{Diagnostic, LambdaEvent};
 use whosent::batch::{self, Invocation, WorkKey};
 use whosent::console::{Console, ConsoleCounts, CountingConsole};
 use whosent::metrics::{self, Metrics};
-use whosent::metrics::{AVATARS_NOT_STORED, HELD, MAPPING_TO_PROFILE, MESSAGES_STAMPED, OUTCOME, PROFILES, REASON};
+use whosent::metrics::{AVATARS_NOT_STORED, HELD, MAPPING_TO_PROFILE, OUTCOME, PROFILES, REASON};
 use whosent::profile::{Profiles, Stats};
 use whosent::secrets::SecretSource;
 use whosent::session::Sessions;
@@ -59,7 +59,7 @@ where
     let deadline = invocation.deadline;
     let console = CountingConsole::new(&deps.console);
     let sessions = Sessions::new(&deps.store, &deps.secrets, &console, deps.config.sessions.clone(), deadline);
-    let profiles = Profiles::new(&deps.store, sessions, &deps.config.profiles, deadline);
+    let profiles = Profiles::new(&deps.store, sessions, &deps.config.profiles);
     let outcomes = profiles.run(&batch::work(&keys), invocation.now).await;
     let response = batch::response(records, &keys, outcomes);
     let stats = profiles.stats();
@@ -70,7 +70,6 @@ where
         reused = stats.reused,
         not_following = stats.not_following,
         avatars_refused = stats.avatars_refused,
-        stamped = stats.stamped,
         logins = profiles.logins(),
         elapsed_ms = invocation.elapsed_ms(),
         "batch handled"
@@ -82,7 +81,7 @@ where
 }
 
 /// An invocation's metrics (`docs/metrics.md`): profiles stored (or not
-/// following), avatars not stored, messages stamped, senders held,
+/// following), avatars not stored, senders held,
 /// mapping-to-profile latencies, console requests, and its `batch` of stream
 /// records (records, retried, naming no sender).
 pub fn metrics_of(stats: &Stats, console: &ConsoleCounts, batch: (usize, usize, usize)) -> Metrics {
@@ -94,9 +93,6 @@ pub fn metrics_of(stats: &Stats, console: &ConsoleCounts, batch: (usize, usize, 
     }
     if stats.avatars_refused > 0 {
         m.count(AVATARS_NOT_STORED, &[], stats.avatars_refused);
-    }
-    if stats.stamped > 0 {
-        m.count(MESSAGES_STAMPED, &[], stats.stamped);
     }
     for (&reason, &n) in &stats.held {
         m.count(HELD, &[(REASON, reason)], n);

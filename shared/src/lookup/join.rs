@@ -1,21 +1,24 @@
-//! Messages the webhook wrote by reference to their sender (a known sender
-//! it did not read), shown with the sender as its item stands: the senders
-//! of a page are read together, one batch per 100.
+//! Messages shown with their sender as its item stands. The webhook writes
+//! a message by reference to its sender (a known sender it did not read) or
+//! as pending (a sender not known yet), and nothing rewrites it afterwards:
+//! the senders of a page are read together, one batch per 100.
 
 use std::collections::{BTreeSet, HashMap};
 
 use crate::store::{LookupStore, MessageRecord, Sender, SenderField, StoreError};
 
-/// The messages, each reference replaced by its sender's snapshot as it
-/// stands, or by `pending` when the sender's item is gone or no longer
-/// holds a FakeID and a profile. A page without references reads nothing.
-pub(super) async fn with_senders<St: LookupStore>(
+/// The messages, each reference or pending sender replaced by its sender's
+/// item as it stands: its snapshot (FakeID and profile), its FakeID alone
+/// (`identified`, a profile that cannot be fetched), or `pending` when the
+/// item is gone or holds no FakeID. A page whose senders were all copied
+/// onto their messages (as older versions did) reads nothing.
+pub(crate) async fn with_senders<St: LookupStore>(
     store: &St,
     account: &str,
     mut messages: Vec<MessageRecord>,
 ) -> Result<Vec<MessageRecord>, StoreError> {
     let referred: BTreeSet<&str> =
-        messages.iter().filter(|m| m.sender == SenderField::Reference).map(|m| m.features.open_id.as_str()).collect();
+        messages.iter().filter(|m| by_reference(&m.sender)).map(|m| m.features.open_id.as_str()).collect();
     if referred.is_empty() {
         return Ok(messages);
     }
@@ -23,12 +26,25 @@ pub(super) async fn with_senders<St: LookupStore>(
     let senders: HashMap<String, Sender> =
         store.senders_named(account, &open_ids).await?.into_iter().map(|s| (s.open_id.clone(), s)).collect();
     for message in &mut messages {
-        if message.sender == SenderField::Reference {
-            let snapshot = senders.get(&message.features.open_id).and_then(Sender::snapshot);
-            message.sender = snapshot.map_or(SenderField::Pending, SenderField::Known);
+        if by_reference(&message.sender) {
+            message.sender = senders.get(&message.features.open_id).map_or(SenderField::Pending, as_it_stands);
         }
     }
     Ok(messages)
+}
+
+/// Whether the message's sender is read from the sender's item.
+fn by_reference(sender: &SenderField) -> bool {
+    matches!(sender, SenderField::Reference | SenderField::Pending)
+}
+
+/// What a sender's item says of its messages' sender.
+fn as_it_stands(sender: &Sender) -> SenderField {
+    match (sender.snapshot(), sender.fake_id) {
+        (Some(snapshot), _) => SenderField::Known(snapshot),
+        (None, Some(fake_id)) => SenderField::Identified { fake_id },
+        (None, None) => SenderField::Pending,
+    }
 }
 
 #[cfg(test)]

@@ -42,8 +42,6 @@ pub const PUSH_TO_MAPPING: Metric = millis("PushToMapping");
 pub const PROFILES: Metric = count("Profiles");
 /// Profile: avatars not stored (not a JPEG, too large, refused).
 pub const AVATARS_NOT_STORED: Metric = count("AvatarsNotStored");
-/// Profile: messages that got their sender.
-pub const MESSAGES_STAMPED: Metric = count("MessagesStamped");
 /// Profile: from a sender's FakeID found to its first profile stored.
 pub const MAPPING_TO_PROFILE: Metric = millis("MappingToProfile");
 
@@ -70,7 +68,6 @@ pub const ALL: &[Metric] = &[
     PUSH_TO_MAPPING,
     PROFILES,
     AVATARS_NOT_STORED,
-    MESSAGES_STAMPED,
     MAPPING_TO_PROFILE,
     RECORDS,
     HELD,

@@ -89,7 +89,7 @@ fn more_than_a_hundred_samples_go_on_further_lines() -> TestResult {
     for i in 0..250 {
         m.sample(MAPPING_TO_PROFILE, &[], f64::from(i));
     }
-    m.count(MESSAGES_STAMPED, &[], 7);
+    m.count(AVATARS_NOT_STORED, &[], 7);
     let docs = lines(&m)?;
     assert_eq!(docs.len(), 3);
     let mut seen = Vec::new();
@@ -100,7 +100,7 @@ fn more_than_a_hundred_samples_go_on_further_lines() -> TestResult {
     }
     assert_eq!(seen, (0..250).map(f64::from).collect::<Vec<_>>(), "every sample once, in order");
     // The counter once, not on every line.
-    assert_eq!(docs.iter().filter(|d| d.get("MessagesStamped").is_some()).count(), 1);
+    assert_eq!(docs.iter().filter(|d| d.get("AvatarsNotStored").is_some()).count(), 1);
     Ok(())
 }
 

@@ -12,8 +12,6 @@
 //! | person | `PERSON#{fakeid}` | `PROFILE` |
 //! | avatar | `PERSON#{fakeid}` | `AVATAR` |
 //!
-//! GSI1 (`gsi1pk`, `gsi1sk`), sparse: messages whose sender is pending, by
-//! (account, openID), so that they can all be completed once it is known.
 //! GSI2 (`gsi2pk`, `gsi2sk`), sparse: mapped senders by FakeID, so that one
 //! person's (account, openID) pairs can be listed; and every account item
 //! under `ACCOUNTS`, by id, so that the registry can be listed without a scan.
@@ -24,9 +22,6 @@
 pub const PK: &str = "pk";
 pub const SK: &str = "sk";
 pub const KIND: &str = "kind";
-pub const GSI1: &str = "gsi1";
-pub const GSI1_PK: &str = "gsi1pk";
-pub const GSI1_SK: &str = "gsi1sk";
 pub const GSI2: &str = "gsi2";
 pub const GSI2_PK: &str = "gsi2pk";
 pub const GSI2_SK: &str = "gsi2sk";
@@ -84,10 +79,6 @@ pub fn nonce_pk(account: &str, query_digest: &str) -> String {
 }
 
 pub const NONCE_SK: &str = "NONCE";
-
-pub fn pending_gsi1pk(account: &str, open_id: &str) -> String {
-    format!("PENDING#{account}#{open_id}")
-}
 
 pub fn marker_sk(marker: &str) -> String {
     format!("{MARKER_PREFIX}{marker}")

@@ -17,12 +17,7 @@ pub(super) fn check_entry(entry: &PushEntry) -> Result<(), StoreError> {
     let message = &entry.message;
     let (account, open_id) = (message.account.as_str(), message.features.open_id.as_str());
     let guard = entry.guard.as_ref().map(|guard| keys::nonce_pk(account, &guard.query_digest));
-    let partition_keys = [
-        keys::account_pk(account),
-        keys::messages_pk(account),
-        guard.unwrap_or_default(),
-        keys::pending_gsi1pk(account, open_id),
-    ];
+    let partition_keys = [keys::account_pk(account), keys::messages_pk(account), guard.unwrap_or_default()];
     let sort_keys = [
         keys::person_gsi2sk(account, open_id),
         keys::sender_sk(open_id),

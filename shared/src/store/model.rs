@@ -285,7 +285,9 @@ impl Sender {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum SenderField {
-    /// The FakeID or the profile is not known yet.
+    /// The FakeID or the profile was not known when the message was
+    /// written. Whoever shows the message reads the sender's item, which
+    /// holds them once they are found: messages are never rewritten.
     Pending,
     Known(SenderSnapshot),
     /// Known (FakeID and profile) when the message was written, but not
@@ -294,7 +296,9 @@ pub enum SenderField {
     /// message reads the sender's item for the snapshot.
     Reference,
     /// The FakeID is known but the profile cannot be fetched (the person
-    /// stopped following before it was); the sender record says why.
+    /// stopped following before it was); the sender record says why. Not
+    /// stored (messages are not rewritten): shown for a message whose
+    /// sender's item holds a FakeID and no profile.
     Identified {
         fake_id: u64,
     },

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use super::StoreError;
 use super::{
     Account, AccountState, MessageRecord, Person, Profile, ProfileState, PushEntry, Recorded, Resolution, ResolveHint,
-    Sender, SenderField,
+    Sender,
 };
 use crate::console::SessionState;
 use crate::push::Features;
@@ -257,17 +257,9 @@ pub struct FetchedProfile {
     pub fetched_at: i64,
 }
 
-/// One page of messages waiting for their sender.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct PendingPage {
-    /// Sort keys of the messages in the account's message partition.
-    pub messages: Vec<String>,
-    pub more: bool,
-}
-
 /// What the profile function keeps (patent step 17, claim 6): the person
 /// behind a FakeID with their avatar, the profile copied onto the account's
-/// sender, and the sender stamped on every message that waited for it.
+/// sender. Messages are not touched: the lookup reads their sender's item.
 pub trait ProfileStore: SessionStore {
     /// The sender, read consistently.
     fn sender_now(
@@ -298,20 +290,6 @@ pub trait ProfileStore: SessionStore {
         state: ProfileState,
         reason: Option<&str>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
-    /// Up to `limit` messages of (account, openID) whose sender is pending.
-    fn pending_messages(
-        &self,
-        account: &str,
-        open_id: &str,
-        limit: i32,
-    ) -> impl Future<Output = Result<PendingPage, StoreError>> + Send;
-    /// Stamps the sender on a pending message; false if it was not pending.
-    fn attach_sender(
-        &self,
-        account: &str,
-        message_sk: &str,
-        sender: &SenderField,
-    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }
 
 /// A sender as the account sees it, and its resolve request.

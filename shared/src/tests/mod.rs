@@ -292,7 +292,7 @@ impl World {
         let deadline = Instant::now() + Duration::from_secs(60);
         let sessions = Sessions::new(&self.store, &self.secrets, console, session_config(), deadline);
         let config = ProfileConfig::default();
-        let profiles = Profiles::new(&self.store, sessions, &config, deadline);
+        let profiles = Profiles::new(&self.store, sessions, &config);
         let outcomes = profiles.run(batch, self.console.now()).await;
         ProfileRun { outcomes, stats: profiles.stats(), logins: profiles.logins() }
     }

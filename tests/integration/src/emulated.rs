@@ -276,7 +276,7 @@ where
         let deadline = Instant::now() + Duration::from_secs(60);
         let sessions = Sessions::new(&self.store, &self.secrets, console, Self::session_config(), deadline);
         let config = ProfileConfig::default();
-        let profiles = Profiles::new(&self.store, sessions, &config, deadline);
+        let profiles = Profiles::new(&self.store, sessions, &config);
         let outcomes = profiles.run(batch, crate::unix_now()).await;
         ProfileRun { outcomes, stats: profiles.stats(), logins: profiles.logins() }
     }

@@ -77,13 +77,13 @@ fn json(bytes: &[u8]) -> Value {
 }
 
 #[tokio::test]
-async fn push_mapping_profile_lookup_with_every_waiting_message_stamped() {
+async fn push_mapping_profile_lookup_with_every_waiting_message_showing_its_sender() {
     let e = Emulated::start(quiet(21, 40), &[Strategy::Time]).await;
     let fans: Vec<u64> = e.follower_fakeids(0).into_iter().take(3).collect();
     let keys = written_and_resolved(&e, &fans, 2).await;
     let account = &e.accounts[0].id;
 
-    // Every message waits for its sender until the profile is stored.
+    // Every message was written while its sender was unknown.
     let before = e.store.messages(account, 100).await.unwrap();
     assert_eq!(before.len(), 6);
     assert!(before.iter().all(|m| m.sender == SenderField::Pending));
@@ -91,7 +91,6 @@ async fn push_mapping_profile_lookup_with_every_waiting_message_stamped() {
     let run = e.profiles(&profile_keys(&keys)).await;
     assert!(run.outcomes.iter().all(|o| *o == Outcome::Done), "{run:?}");
     assert_eq!(run.stats.fetched, 3);
-    assert_eq!(run.stats.stamped, 6);
     assert!(run.logins <= 1, "the resolver's stored session is reused: {run:?}");
 
     let world = e.platform.world();
@@ -106,19 +105,29 @@ async fn push_mapping_profile_lookup_with_every_waiting_message_stamped() {
         let person = ProfileStore::person(&e.store, fake_id).await.unwrap().expect("the person item");
         assert_eq!(person.avatar, AvatarState::Stored);
         assert_eq!(e.store.avatar(fake_id).await.unwrap(), e.platform.avatar_of(fake_id), "the console's JPEG");
-        assert!(e.store.pending_messages(account, &key.open_id, 10).await.unwrap().messages.is_empty());
     }
-    for message in e.store.messages(account, 100).await.unwrap() {
-        let SenderField::Known(snapshot) = &message.sender else { panic!("still waiting: {message:?}") };
-        assert_eq!(Some(snapshot.fake_id), e.platform.fakeid_of(0, &message.features.open_id));
+    assert_eq!(e.store.messages(account, 100).await.unwrap(), before, "the messages are not rewritten");
+
+    // The lookup shows every message with its sender, from the sender's item.
+    let api = lookup_api(&e).await;
+    let (status, page) = get(&api, &format!("/accounts/{account}/messages"), Some(API_KEY)).await;
+    assert_eq!(status, StatusCode::OK);
+    let page = json(&page);
+    let shown = page["messages"].as_array().expect("messages");
+    assert_eq!(shown.len(), 6);
+    for message in shown {
+        let open_id = message["open_id"].as_str().expect("an openID");
+        let fake_id = e.platform.fakeid_of(0, open_id).expect("a follower");
+        assert_eq!((&message["sender"]["state"], &message["sender"]["fake_id"]), (&"known".into(), &fake_id.into()));
+        let nickname = &world.person_by_fakeid(fake_id).unwrap().nick_name;
+        assert_eq!(message["sender"]["profile"]["nickname"], nickname.as_str(), "{message}");
     }
 
     // A redelivery of the batch fetches nothing again.
     let again = e.profiles(&profile_keys(&keys)).await;
-    assert_eq!((again.stats.fetched, again.stats.stamped, again.logins), (0, 0, 0), "{again:?}");
+    assert_eq!((again.stats.fetched, again.logins), (0, 0), "{again:?}");
 
     // The third party asks who sent it.
-    let api = lookup_api(&e).await;
     let open_id = &keys[0].open_id;
     let (status, body) = get(&api, &format!("/accounts/{account}/senders/{open_id}"), Some(API_KEY)).await;
     assert_eq!(status, StatusCode::OK);
@@ -177,9 +186,13 @@ async fn a_fakeid_that_no_longer_follows_is_flagged_and_its_messages_name_the_fa
     assert_eq!(sender.profile_state, Some(ProfileState::NotFollowing));
     assert!(sender.profile.is_none(), "nothing stored as data");
     assert!(ProfileStore::person(&e.store, fan).await.unwrap().is_none());
-    let messages = e.store.messages(account, 10).await.unwrap();
-    let text = messages.iter().find(|m| m.features.msg_type == "text").expect("the text");
-    assert_eq!(text.sender, SenderField::Identified { fake_id: fan });
+    let api = lookup_api(&e).await;
+    let (status, page) = get(&api, &format!("/accounts/{account}/messages"), Some(API_KEY)).await;
+    assert_eq!(status, StatusCode::OK);
+    let page = json(&page);
+    let messages = page["messages"].as_array().expect("messages");
+    let text = messages.iter().find(|m| m["msg_type"] == "text").expect("the text");
+    assert_eq!(text["sender"], serde_json::json!({"state": "identified", "fake_id": fan}), "{page}");
 }
 
 #[tokio::test]
@@ -200,9 +213,13 @@ async fn a_follower_back_after_an_unfollow_gets_the_profile_fetched_again() {
     assert_eq!((run.stats.fetched, run.stats.reused), (1, 0), "{run:?}");
     let sender = e.store.sender_record(account, &keys[0].open_id).await.unwrap().unwrap();
     assert!(sender.profile_fetched_at > first_fetch);
-    let messages = e.store.messages(account, 10).await.unwrap();
-    let known = messages.iter().all(|m| matches!(m.sender, SenderField::Known(_) | SenderField::Reference));
-    assert!(known, "stamped, or by reference for the unfollow: {messages:?}");
+    let api = lookup_api(&e).await;
+    let (status, page) = get(&api, &format!("/accounts/{account}/messages"), Some(API_KEY)).await;
+    assert_eq!(status, StatusCode::OK);
+    let page = json(&page);
+    let states: Vec<&Value> =
+        page["messages"].as_array().expect("messages").iter().map(|m| &m["sender"]["state"]).collect();
+    assert!(!states.is_empty() && states.iter().all(|s| *s == "known"), "every message shows the profile: {page}");
 }
 
 #[tokio::test]

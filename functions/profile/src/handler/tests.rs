@@ -39,8 +39,7 @@ fn a_record_of_another_kind_is_reported_not_fetched() -> TestResult {
 fn an_invocations_counts_become_its_metrics() -> TestResult {
     use whosent::console::{ConsoleCounts, Endpoint};
     use whosent::metrics::*;
-    let mut stats =
-        whosent::profile::Stats { fetched: 2, reused: 1, avatars_refused: 1, stamped: 5, ..Default::default() };
+    let mut stats = whosent::profile::Stats { fetched: 2, reused: 1, avatars_refused: 1, ..Default::default() };
     stats.held.insert("restricted", 2);
     stats.mapping_to_profile_ms = vec![1500, 2200];
     let mut console = ConsoleCounts::default();
@@ -51,7 +50,6 @@ fn an_invocations_counts_become_its_metrics() -> TestResult {
     assert_eq!(m.counted(PROFILES, &[(OUTCOME, "reused")]), Some(1.0));
     assert_eq!(m.counted(PROFILES, &[(OUTCOME, "not_following")]), None);
     assert_eq!(m.counted(AVATARS_NOT_STORED, &[]), Some(1.0));
-    assert_eq!(m.counted(MESSAGES_STAMPED, &[]), Some(5.0));
     assert_eq!(m.counted(HELD, &[(REASON, "restricted")]), Some(2.0));
     assert_eq!(m.samples(MAPPING_TO_PROFILE, &[]), [1500.0, 2200.0]);
     assert_eq!(m.counted(CONSOLE_REQUESTS, &[(ENDPOINT, "avatar")]), Some(2.0));

@@ -43,13 +43,15 @@ fn known(fake_id: u64, nickname: &str) -> SenderField {
 }
 
 /// Senders known, awaiting a profile, and gone; messages by reference to
-/// each, a stamped one and a pending one.
+/// each, one with its sender copied on (as older versions wrote), and
+/// pending ones: of a sender found since, and of one still unknown.
 fn store() -> MemoryStore {
     let store = MemoryStore::new();
     store.put_account(Account::new(ACCOUNT, "wx570bc396a51b8ff8", "gh_7f083739789a", Strategy::Time));
     store.put_sender(sender("o-ann", Some(7), Some("Ann")));
     store.put_sender(sender("o-bo", Some(8), None));
     for (at, open_id, field) in [
+        (1000, "o-ann", SenderField::Pending),
         (1001, "o-ann", known(7, "Ann before")),
         (1002, "o-ann", SenderField::Reference),
         (1003, "o-bo", SenderField::Reference),
@@ -63,7 +65,7 @@ fn store() -> MemoryStore {
 }
 
 #[tokio::test]
-async fn a_reference_shows_its_sender_as_it_stands_or_pending() -> Result<(), StoreError> {
+async fn a_reference_or_a_pending_sender_shows_the_sender_as_it_stands() -> Result<(), StoreError> {
     let store = store();
     let joined = with_senders(&store, ACCOUNT, store.messages(ACCOUNT)).await?;
     let mut fields: Vec<_> = joined.iter().map(|m| (m.features.create_time, m.sender.clone())).collect();
@@ -71,14 +73,15 @@ async fn a_reference_shows_its_sender_as_it_stands_or_pending() -> Result<(), St
     assert_eq!(
         fields,
         [
+            (1000, known(7, "Ann")),
             (1001, known(7, "Ann before")),
             (1002, known(7, "Ann")),
-            (1003, SenderField::Pending),
+            (1003, SenderField::Identified { fake_id: 8 }),
             (1004, SenderField::Pending),
             (1005, SenderField::Pending),
             (1006, known(7, "Ann")),
         ],
-        "a stamped snapshot is kept; a reference shows the sender's item now"
+        "a copied snapshot is kept; a reference or a pending sender shows the sender's item now"
     );
     Ok(())
 }

@@ -49,7 +49,6 @@ pub const MSG_ID: &str = "msg_id";
 pub const CONTENT: &str = "content";
 pub const EVENT: &str = "event";
 pub const EVENT_KEY: &str = "event_key";
-pub const SENDER: &str = "sender";
 
 // Account.
 pub const STATE_CHANGED_AT: &str = "state_changed_at";

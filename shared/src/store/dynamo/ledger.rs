@@ -42,10 +42,6 @@ struct MessageItem<'a> {
     pk: String,
     sk: String,
     kind: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    gsi1pk: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    gsi1sk: Option<String>,
     #[serde(flatten)]
     message: &'a MessageRecord,
     /// The first answer, handed back to a retry (the message's key is the
@@ -93,7 +89,7 @@ impl DynamoStore {
         if let Some(guard) = &entry.guard {
             items.push(self.guard_put(entry, guard)?);
         }
-        items.push(self.message_put(entry, pending)?);
+        items.push(self.message_put(entry)?);
         if let Some(hint) = &entry.resolve {
             items.push(self.request_update(message, hint)?);
         }
@@ -121,19 +117,14 @@ impl DynamoStore {
         Ok(TransactWriteItem::builder().put(put).build())
     }
 
-    /// The message with its answer, in the pending index while its sender is
-    /// pending; written once: a copy of the push finds it and gets the
-    /// answer back in the cancellation reason.
-    fn message_put(&self, entry: &PushEntry, pending: bool) -> Result<TransactWriteItem, StoreError> {
+    /// The message with its answer, written once: a copy of the push finds
+    /// it and gets the answer back in the cancellation reason.
+    fn message_put(&self, entry: &PushEntry) -> Result<TransactWriteItem, StoreError> {
         let message = &entry.message;
-        let (account, open_id) = (message.account.as_str(), message.features.open_id.as_str());
-        let message_sk = keys::message_sk(message.features.create_time, &message.dedupe_key);
         let item = to_item(&MessageItem {
-            pk: keys::messages_pk(account),
-            sk: message_sk.clone(),
+            pk: keys::messages_pk(&message.account),
+            sk: keys::message_sk(message.features.create_time, &message.dedupe_key),
             kind: kind::MESSAGE,
-            gsi1pk: pending.then(|| keys::pending_gsi1pk(account, open_id)),
-            gsi1sk: pending.then_some(message_sk),
             message,
             answer: &entry.answer,
         })?;

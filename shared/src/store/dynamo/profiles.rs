@@ -1,6 +1,5 @@
 //! [`ProfileStore`] on DynamoDB, and the operators' profile reads and
-//! requests: the person and its avatar, the profile on the sender, and the
-//! messages of the pending index.
+//! requests: the person and its avatar, and the profile on the sender.
 
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
 
@@ -9,8 +8,8 @@ use super::expr::{UpdateExpr, n, s};
 use super::{DynamoStore, Keyed, dynamo, invalid, is_canceled_by_condition, to_item, to_value};
 use crate::store::StoreError;
 use crate::store::keys::{self, KIND, PK, SK, kind};
-use crate::store::ports::{FetchedProfile, PendingPage, ProfileStore};
-use crate::store::{Person, ProfileState, Sender, SenderField};
+use crate::store::ports::{FetchedProfile, ProfileStore};
+use crate::store::{Person, ProfileState, Sender};
 
 impl DynamoStore {
     /// The person's item, kept unless a newer fetch is stored already.
@@ -133,35 +132,5 @@ impl ProfileStore for DynamoStore {
         };
         let condition = Some(format!("attribute_exists({})", expr.name(FAKE_ID)));
         self.update(keys::account_pk(account), keys::sender_sk(open_id), expr, condition).await.map(drop)
-    }
-
-    async fn pending_messages(&self, account: &str, open_id: &str, limit: i32) -> Result<PendingPage, StoreError> {
-        let out = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name(keys::GSI1)
-            .key_condition_expression(format!("{} = :pk", keys::GSI1_PK))
-            .expression_attribute_values(":pk", s(keys::pending_gsi1pk(account, open_id)))
-            .projection_expression(SK)
-            .limit(limit)
-            .send()
-            .await
-            .map_err(dynamo)?;
-        let messages = out
-            .items()
-            .iter()
-            .map(|item| match item.get(SK) {
-                Some(AttributeValue::S(sk)) => Ok(sk.clone()),
-                _ => Err(StoreError::Corrupt("pending message without a sort key".into())),
-            })
-            .collect::<Result<_, _>>()?;
-        Ok(PendingPage { messages, more: out.last_evaluated_key.is_some() })
-    }
-
-    async fn attach_sender(&self, account: &str, message_sk: &str, sender: &SenderField) -> Result<bool, StoreError> {
-        let mut expr = UpdateExpr::new().set(SENDER, to_value(sender)?).remove(keys::GSI1_PK).remove(keys::GSI1_SK);
-        let condition = Some(format!("attribute_exists({})", expr.name(keys::GSI1_PK)));
-        self.update(keys::messages_pk(account), message_sk.to_owned(), expr, condition).await
     }
 }

@@ -10,7 +10,7 @@ use aws_sdk_dynamodb::types::{
 };
 
 use crate::store::StoreError;
-use crate::store::keys::{EXPIRES_AT, GSI1, GSI1_PK, GSI1_SK, GSI2, GSI2_PK, GSI2_SK, PK, SK};
+use crate::store::keys::{EXPIRES_AT, GSI2, GSI2_PK, GSI2_SK, PK, SK};
 
 /// The sessions table of a main table, unless told otherwise.
 pub fn session_table_name(table: &str) -> String {
@@ -63,13 +63,10 @@ async fn create_main_table(client: &Client, table: &str) -> Result<(), StoreErro
         .billing_mode(BillingMode::PayPerRequest)
         .attribute_definitions(attr(PK)?)
         .attribute_definitions(attr(SK)?)
-        .attribute_definitions(attr(GSI1_PK)?)
-        .attribute_definitions(attr(GSI1_SK)?)
         .attribute_definitions(attr(GSI2_PK)?)
         .attribute_definitions(attr(GSI2_SK)?)
         .key_schema(key(PK, KeyType::Hash)?)
         .key_schema(key(SK, KeyType::Range)?)
-        .global_secondary_indexes(index(GSI1, GSI1_PK, GSI1_SK)?)
         .global_secondary_indexes(index(GSI2, GSI2_PK, GSI2_SK)?)
         .stream_specification(
             StreamSpecification::builder()

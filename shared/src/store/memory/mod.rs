@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 
 use super::keys;
 use super::ports::{MarkerRecord, ResolveRequest, SessionRecord, WalkRecord};
-use super::{Account, Answer, MessageRecord, Person, Sender, SenderField};
+use super::{Account, Answer, MessageRecord, Person, Sender};
 
 #[derive(Default)]
 struct Tables {
@@ -26,10 +26,6 @@ struct Tables {
     nonces: HashMap<(String, String), String>,
     /// By (account, message sort key), so iteration is in time order.
     messages: BTreeMap<(String, String), MessageRecord>,
-    /// The pending index: (`PENDING#{account}#{openid}`, message sort key)
-    /// of every message written while its sender was pending, until the
-    /// sender is stamped on it.
-    pending: BTreeSet<(String, String)>,
     resolve: HashMap<(String, String), ResolveRequest>,
     persons: HashMap<u64, Person>,
     avatars: HashMap<u64, Vec<u8>>,
@@ -51,13 +47,8 @@ impl Tables {
         })
     }
 
-    /// Stores a message, in the pending index while its sender is pending.
     fn insert_message(&mut self, message: MessageRecord) {
         let sk = keys::message_sk(message.features.create_time, &message.dedupe_key);
-        if matches!(message.sender, SenderField::Pending) {
-            let index_key = keys::pending_gsi1pk(&message.account, &message.features.open_id);
-            self.pending.insert((index_key, sk.clone()));
-        }
         self.messages.insert((message.account.clone(), sk), message);
     }
 }

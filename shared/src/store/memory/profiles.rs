@@ -1,13 +1,11 @@
 //! [`ProfileStore`] in memory, with DynamoDB's conditions: a person is kept
 //! unless a newer fetch is stored, a profile lands only on a sender still
-//! mapped to the same FakeID, and a message leaves the pending index when
-//! its sender is stamped.
+//! mapped to the same FakeID.
 
 use super::MemoryStore;
 use crate::store::StoreError;
-use crate::store::keys;
-use crate::store::ports::{FetchedProfile, PendingPage, ProfileStore};
-use crate::store::{Person, ProfileState, Sender, SenderField};
+use crate::store::ports::{FetchedProfile, ProfileStore};
+use crate::store::{Person, ProfileState, Sender};
 
 impl ProfileStore for MemoryStore {
     async fn sender_now(&self, account: &str, open_id: &str) -> Result<Option<Sender>, StoreError> {
@@ -68,35 +66,5 @@ impl ProfileStore for MemoryStore {
             sender.profile_reason = reason.map(str::to_owned);
         }
         Ok(())
-    }
-
-    async fn pending_messages(&self, account: &str, open_id: &str, limit: i32) -> Result<PendingPage, StoreError> {
-        let index_key = keys::pending_gsi1pk(account, open_id);
-        let limit = usize::try_from(limit).unwrap_or(0);
-        let tables = self.lock();
-        let messages: Vec<String> = tables
-            .pending
-            .range((index_key.clone(), String::new())..)
-            .take_while(|(key, _)| *key == index_key)
-            .take(limit)
-            .map(|(_, sk)| sk.clone())
-            .collect();
-        // As DynamoDB: a key to continue after whenever the limit was reached.
-        let more = messages.len() == limit;
-        Ok(PendingPage { messages, more })
-    }
-
-    async fn attach_sender(&self, account: &str, message_sk: &str, sender: &SenderField) -> Result<bool, StoreError> {
-        let mut guard = self.lock();
-        let tables = &mut *guard;
-        let Some(message) = tables.messages.get_mut(&(account.to_owned(), message_sk.to_owned())) else {
-            return Ok(false);
-        };
-        let index_key = keys::pending_gsi1pk(account, &message.features.open_id);
-        if !tables.pending.remove(&(index_key, message_sk.to_owned())) {
-            return Ok(false);
-        }
-        message.sender = sender.clone();
-        Ok(true)
     }
 }

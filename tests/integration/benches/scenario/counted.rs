@@ -7,9 +7,9 @@ use whosent::console::SessionState;
 use whosent::push::Features;
 use whosent::secrets::{SecretSource, SecretValue, SecretsError};
 use whosent::store::{
-    Account, AccountRegistry, AccountState, FetchedProfile, MappingOutcome, MarkerRecord, PendingPage, Person,
-    ProfileState, ProfileStore, PushEntry, PushLedger, Recorded, RequestAndSender, Resolution, ResolveRequest,
-    ResolveState, ResolverStore, Sender, SenderField, SessionRecord, SessionStore, StoreError, WalkRecord,
+    Account, AccountRegistry, AccountState, FetchedProfile, MappingOutcome, MarkerRecord, Person, ProfileState,
+    ProfileStore, PushEntry, PushLedger, Recorded, RequestAndSender, Resolution, ResolveRequest, ResolveState,
+    ResolverStore, Sender, SenderField, SessionRecord, SessionStore, StoreError, WalkRecord,
 };
 
 use crate::meter::{Meter, kb_units, query_units};
@@ -60,9 +60,9 @@ fn push_write(entry: &PushEntry, recorded: &Recorded) -> (&'static str, f64, u64
         _ => 0,
     };
     if small == 0 {
-        return ("PutItem", message + f64::from(u8::from(pending)), records);
+        return ("PutItem", message, records);
     }
-    ("TransactWriteItems", 2.0 * (small as f64 + message) + f64::from(u8::from(pending)), records)
+    ("TransactWriteItems", 2.0 * (small as f64 + message), records)
 }
 
 fn json_len<T: serde::Serialize>(value: &T) -> usize {
@@ -275,17 +275,6 @@ impl<S: ProfileStore> ProfileStore for Counted<S> {
     ) -> Result<(), StoreError> {
         self.update(1);
         self.inner.set_profile_state(account, open_id, state, reason).await
-    }
-
-    async fn pending_messages(&self, account: &str, open_id: &str, limit: i32) -> Result<PendingPage, StoreError> {
-        self.meter.read("Query", 1, 0.5);
-        self.inner.pending_messages(account, open_id, limit).await
-    }
-
-    async fn attach_sender(&self, account: &str, message_sk: &str, sender: &SenderField) -> Result<bool, StoreError> {
-        // The message and its pending-index entry.
-        self.meter.write("UpdateItem", 2.0, 1);
-        self.inner.attach_sender(account, message_sk, sender).await
     }
 }
 

@@ -6,9 +6,9 @@
 //! |---|---|---|
 //! | `account`, `sender`, `sender_record`, `request`, `session` | GetItem | 0.5 RRU (eventually consistent, < 4 KB) |
 //! | `account_now`, `sender_now`, `person` | GetItem, consistent | 1 RRU |
-//! | `record` | TransactWriteItems: guard (plaintext accounts), message with its answer, request?, sender?; PutItem when the message is alone | 2 WRU an item a KB (PutItem: 1 a KB); +1 for the pending index |
+//! | `record` | TransactWriteItems: guard (plaintext accounts), message with its answer, request?, sender?; PutItem when the message is alone | 2 WRU an item a KB (PutItem: 1 a KB) |
 //! | `requests_and_senders`, `markers_named`, `walks_of` | BatchGetItem, 100 keys a request | 0.5 RRU a key |
-//! | `pushes_between`, `mapped_to`, `pending_messages` | Query | 0.5 RRU a 4 KB read |
+//! | `pushes_between`, `mapped_to` | Query | 0.5 RRU a 4 KB read |
 //! | `record_mapping` | UpdateItem (+1 on a conflict) | 1 WRU, +1 for the person index |
 //! | every other write | UpdateItem or PutItem | 1 WRU |
 //! | `save_person` | TransactWriteItems: person, avatar? | 2 WRU a KB |

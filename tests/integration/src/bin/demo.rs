@@ -354,15 +354,18 @@ async fn print_messages(store: &DynamoStore, account: &Account) -> Result<(), Er
             senders.get(open_id).and_then(|s| s.resolution.as_ref()).map(|r| method_name(r.method)).unwrap_or_default();
         let (nickname, fake_id) = match &message.sender {
             SenderField::Known(s) => (s.profile.nickname.clone(), s.fake_id.to_string()),
-            SenderField::Reference => match senders.get(open_id).and_then(Sender::snapshot) {
-                Some(s) => (s.profile.nickname, s.fake_id.to_string()),
-                None => ("(pending)".to_owned(), "-".to_owned()),
-            },
             SenderField::Identified { fake_id } => ("(no profile)".to_owned(), fake_id.to_string()),
-            SenderField::Pending => {
-                let state = requests.get(open_id).map(|r| format!("{:?}", r.state).to_lowercase());
-                (format!("({})", state.unwrap_or_else(|| "pending".to_owned())), "-".to_owned())
-            }
+            // Read from the sender's item, as the lookup does.
+            SenderField::Reference | SenderField::Pending => match senders.get(open_id) {
+                Some(Sender { fake_id: Some(fake_id), profile: Some(profile), .. }) => {
+                    (profile.nickname.clone(), fake_id.to_string())
+                }
+                Some(Sender { fake_id: Some(fake_id), .. }) => ("(no profile)".to_owned(), fake_id.to_string()),
+                _ => {
+                    let state = requests.get(open_id).map(|r| format!("{:?}", r.state).to_lowercase());
+                    (format!("({})", state.unwrap_or_else(|| "pending".to_owned())), "-".to_owned())
+                }
+            },
         };
         let nickname: String = nickname.chars().take(20).collect();
         println!(
@@ -386,15 +389,22 @@ async fn summary(
     counters: &Counters,
     watch: &Watch,
 ) -> Result<(), Error> {
-    let (mut stored, mut stamped) = (0, 0);
+    let (mut stored, mut with_sender) = (0, 0);
     let mut by_method: BTreeMap<String, usize> = BTreeMap::new();
     let mut states: BTreeMap<String, usize> = BTreeMap::new();
     let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
     for account in accounts {
         let messages = store.messages(&account.id, 10_000).await?;
         stored += messages.len();
-        stamped += messages.iter().filter(|m| !matches!(m.sender, SenderField::Pending)).count();
-        for sender in items::<Sender>(store, &account.id, "SENDER#").await? {
+        let senders = items::<Sender>(store, &account.id, "SENDER#").await?;
+        let profiled: HashSet<&str> =
+            senders.iter().filter(|s| s.snapshot().is_some()).map(|s| s.open_id.as_str()).collect();
+        // As the lookup shows them: a copied sender, or the sender's item.
+        with_sender += messages
+            .iter()
+            .filter(|m| matches!(m.sender, SenderField::Known(_)) || profiled.contains(m.features.open_id.as_str()))
+            .count();
+        for sender in &senders {
             if let Some(resolution) = &sender.resolution {
                 *by_method.entry(method_name(resolution.method)).or_default() += 1;
             }
@@ -420,7 +430,7 @@ async fn summary(
         "  pushes             {} planned, {} acknowledged, {} replied (marker), {} unavailable, {} tries in all",
         report.planned, report.acknowledged, report.replied, report.unavailable, counters.push_tries
     );
-    println!("  messages stored    {stored} ({stamped} with their sender)");
+    println!("  messages stored    {stored} ({with_sender} with their sender)");
     println!("  senders resolved   {}", fmt_counts(&by_method));
     println!("  resolve requests   {}", fmt_counts(&states));
     for (reason, n) in &reasons {

@@ -106,7 +106,7 @@ fn request_message_and_account_names_are_their_fields() {
         received_at: 2,
         sender: SenderField::Pending,
     };
-    let names = [OPEN_ID, CREATE_TIME, MSG_TYPE, MSG_ID, CONTENT, EVENT, EVENT_KEY, SENDER];
+    let names = [OPEN_ID, CREATE_TIME, MSG_TYPE, MSG_ID, CONTENT, EVENT, EVENT_KEY, "sender"];
     assert_has(&fields(message), &names);
     let mut account = Account::new("a", "wx0123456789abcdef", "gh_0123456789ab", Strategy::Time);
     account.state_reason = Some("why".into());
