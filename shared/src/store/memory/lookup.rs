@@ -27,10 +27,10 @@ impl LookupStore for MemoryStore {
         let since = query.since.map(|t| format!("{t:010}"));
         let limit = usize::try_from(query.limit).unwrap_or(0);
         let mut page = MessagePage::default();
-        for ((a, sk), message) in tables.messages.iter().rev() {
+        for ((_, sk), message) in super::of_account(&tables.messages, account).rev() {
             let before_cursor = query.after.as_ref().is_none_or(|after| sk < after);
             let in_window = since.as_ref().is_none_or(|since| sk >= since);
-            if a != account || !before_cursor || !in_window {
+            if !before_cursor || !in_window {
                 continue;
             }
             if page.messages.len() == limit {
@@ -48,10 +48,9 @@ impl LookupStore for MemoryStore {
 
     async fn senders_of(&self, fake_id: u64) -> Result<Vec<Sender>, StoreError> {
         let tables = self.lock();
-        let mut senders: Vec<Sender> =
-            tables.senders.values().filter(|s| s.fake_id == Some(fake_id)).cloned().collect();
-        senders.sort_by(|a, b| (&a.account, &a.open_id).cmp(&(&b.account, &b.open_id)));
-        Ok(senders)
+        // In (account, openID) order, as the index is.
+        let keys = tables.mapped.get(&fake_id).into_iter().flatten();
+        Ok(keys.filter_map(|key| tables.senders.get(key)).filter(|s| s.fake_id == Some(fake_id)).cloned().collect())
     }
 
     async fn senders_named(&self, account: &str, open_ids: &[&str]) -> Result<Vec<Sender>, StoreError> {

@@ -26,7 +26,12 @@ struct Tables {
     nonces: HashMap<(String, String), String>,
     /// By (account, message sort key), so iteration is in time order.
     messages: BTreeMap<(String, String), MessageRecord>,
-    resolve: HashMap<(String, String), ResolveRequest>,
+    /// By (account, openID), so that an account's requests are one range.
+    resolve: BTreeMap<(String, String), ResolveRequest>,
+    /// Which (account, openID) pairs each FakeID was mapped from: the
+    /// person index (`gsi2`) of DynamoDB. It may name a sender whose FakeID
+    /// has changed since; readers check the sender.
+    mapped: HashMap<u64, BTreeSet<(String, String)>>,
     persons: HashMap<u64, Person>,
     avatars: HashMap<u64, Vec<u8>>,
     sessions: HashMap<String, SessionRecord>,
@@ -55,7 +60,18 @@ impl Tables {
 
 /// The records of an account's collection, in sort-key order.
 fn collection<V: Clone>(items: &BTreeMap<(String, String), V>, account: &str) -> Vec<V> {
-    items.iter().filter(|((a, _), _)| a == account).map(|(_, v)| v.clone()).collect()
+    of_account(items, account).map(|(_, v)| v.clone()).collect()
+}
+
+/// The entries of one account, in sort-key order: a range of the map, as a
+/// Query of the account's partition is.
+fn of_account<'m, V>(
+    items: &'m BTreeMap<(String, String), V>,
+    account: &str,
+) -> impl DoubleEndedIterator<Item = (&'m (String, String), &'m V)> {
+    // No string sorts between `account` and `account` + NUL.
+    let next = format!("{account}\0");
+    items.range((account.to_owned(), String::new())..(next, String::new()))
 }
 
 /// The records of an account under these sort keys, each once, in sort-key
@@ -97,13 +113,18 @@ impl MemoryStore {
     }
 
     pub fn put_sender(&self, sender: Sender) {
-        self.lock().senders.insert((sender.account.clone(), sender.open_id.clone()), sender);
+        let mut tables = self.lock();
+        let key = (sender.account.clone(), sender.open_id.clone());
+        if let Some(fake_id) = sender.fake_id {
+            tables.mapped.entry(fake_id).or_default().insert(key.clone());
+        }
+        tables.senders.insert(key, sender);
     }
 
     /// The account's messages, newest first.
     pub fn messages(&self, account: &str) -> Vec<MessageRecord> {
         let tables = self.lock();
-        tables.messages.iter().rev().filter(|((a, _), _)| a == account).map(|(_, m)| m.clone()).collect()
+        of_account(&tables.messages, account).rev().map(|(_, m)| m.clone()).collect()
     }
 
     /// Stores a resolve request as it stands.

@@ -26,7 +26,7 @@ impl AccountOverview for MemoryStore {
 
     async fn request_counts(&self, account: &str) -> Result<RequestCounts, StoreError> {
         let mut counts = RequestCounts::default();
-        for request in self.lock().resolve.values().filter(|r| r.account == account) {
+        for (_, request) in super::of_account(&self.lock().resolve, account) {
             counts.add(request.state, request.reason.clone());
         }
         Ok(counts)

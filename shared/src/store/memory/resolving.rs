@@ -50,10 +50,8 @@ impl ResolverStore for MemoryStore {
 
     async fn requests_in(&self, account: &str, state: ResolveState) -> Result<Vec<ResolveRequest>, StoreError> {
         let tables = self.lock();
-        let mut requests: Vec<ResolveRequest> =
-            tables.resolve.values().filter(|r| r.account == account && r.state == state).cloned().collect();
-        requests.sort_by(|a, b| a.open_id.cmp(&b.open_id));
-        Ok(requests)
+        // In openID order, as the map is.
+        Ok(super::of_account(&tables.resolve, account).map(|(_, r)| r).filter(|r| r.state == state).cloned().collect())
     }
 
     async fn mapped_to(&self, fake_id: u64) -> Result<Vec<(String, String)>, StoreError> {
@@ -80,6 +78,8 @@ impl ResolverStore for MemoryStore {
                 sender.resolution = Some(resolution.clone());
                 sender.profile_state = Some(ProfileState::Wanted);
                 sender.profile_wanted_at = Some(resolution.resolved_at);
+                let key = (account.to_owned(), open_id.to_owned());
+                tables.mapped.entry(resolution.fake_id).or_default().insert(key);
                 Ok(MappingOutcome::Created)
             }
         }
