@@ -263,7 +263,7 @@ impl Platform {
     /// Truth: the FakeID behind `openid` under account number `account`.
     pub fn fakeid_of(&self, account: usize, openid: &str) -> Option<u64> {
         let state = self.inner.lock();
-        let follow = state.follows.iter().find(|f| f.account == account && f.openid == openid)?;
+        let follow = state.follow_by_openid(account, openid)?;
         Some(self.inner.world.people[follow.person].fakeid)
     }
 

@@ -65,6 +65,8 @@ pub(crate) struct State {
     pub knobs: Knobs,
     pub follows: Vec<FollowState>,
     follow_index: HashMap<(usize, usize), usize>,
+    /// (account, openID) → index in `follows`.
+    openid_index: HashMap<(usize, String), usize>,
     /// Per account, follow indices, newest follow first.
     order: Vec<Vec<usize>>,
     pub groups: Vec<Vec<Group>>,
@@ -94,6 +96,7 @@ impl State {
             knobs,
             follows: Vec::with_capacity(world.follows.len()),
             follow_index: HashMap::with_capacity(world.follows.len()),
+            openid_index: HashMap::with_capacity(world.follows.len()),
             order: vec![Vec::new(); accounts],
             groups: (0..accounts)
                 .map(|_| FIXED_GROUPS.iter().map(|&(id, name)| Group { id, name: name.to_owned() }).collect())
@@ -114,6 +117,7 @@ impl State {
         };
         for follow in &world.follows {
             state.follow_index.insert((follow.account, follow.person), state.follows.len());
+            state.openid_index.insert((follow.account, follow.openid.clone()), state.follows.len());
             state.follows.push(FollowState {
                 account: follow.account,
                 person: follow.person,
@@ -155,6 +159,11 @@ impl State {
         self.follow_index.get(&(account, person)).map(|&i| &self.follows[i])
     }
 
+    /// The follow under `account` whose openID is `openid`, active or not.
+    pub fn follow_by_openid(&self, account: usize, openid: &str) -> Option<&FollowState> {
+        self.openid_index.get(&(account, openid.to_owned())).map(|&i| &self.follows[i])
+    }
+
     /// The follow of `person` under `account`, if the person follows now.
     pub fn active_follow(&self, account: usize, person: usize) -> Option<&FollowState> {
         self.follow(account, person).filter(|f| f.active)
@@ -178,6 +187,7 @@ impl State {
             }
             None => {
                 let i = self.follows.len();
+                self.openid_index.insert((account, openid.clone()), i);
                 self.follows.push(FollowState {
                     account,
                     person,

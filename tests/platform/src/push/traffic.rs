@@ -153,6 +153,11 @@ struct Sim<'w> {
     rng: Rng,
     accounts: Vec<usize>,
     active: Vec<Vec<bool>>,
+    /// Per account, how many are active: kept with `active`, so that
+    /// picking an account does not count every person each push.
+    active_count: Vec<usize>,
+    /// The hostile people of the world, by index.
+    hostile: Vec<usize>,
     ranking: Vec<Vec<usize>>,
     ranked: Vec<Vec<bool>>,
     zipf: Vec<Zipf>,
@@ -183,12 +188,25 @@ impl<'w> Sim<'w> {
             ranked.push(mark);
         }
         let hostile_share = traffic.hostile_share.clamp(0.0, 1.0);
-        Self { world, rng, accounts, active, ranking, ranked, zipf, busy_until: HashMap::new(), hostile_share }
+        let active_count = active.iter().map(|a| a.iter().filter(|&&f| f).count()).collect();
+        let hostile = world.people.iter().filter(|p| p.hostile).map(|p| p.index).collect();
+        Self {
+            world,
+            rng,
+            accounts,
+            active,
+            active_count,
+            hostile,
+            ranking,
+            ranked,
+            zipf,
+            busy_until: HashMap::new(),
+            hostile_share,
+        }
     }
 
     fn pick_account(&mut self) -> Option<usize> {
-        let sizes: Vec<usize> =
-            self.accounts.iter().map(|&a| self.active[a].iter().filter(|&&f| f).count() + 1).collect();
+        let sizes: Vec<usize> = self.accounts.iter().map(|&a| self.active_count[a] + 1).collect();
         let total: usize = sizes.iter().sum();
         if total == 0 {
             return None;
@@ -230,6 +248,7 @@ impl<'w> Sim<'w> {
                 let people = self.world.people.len();
                 let person = (0..64).map(|_| self.rng.random_range(0..people)).find(|&p| !self.active[account][p])?;
                 self.active[account][person] = true;
+                self.active_count[account] += 1;
                 if !self.ranked[account][person] {
                     self.ranked[account][person] = true;
                     self.ranking[account].push(person);
@@ -238,14 +257,19 @@ impl<'w> Sim<'w> {
                 person
             }
             Kind::Unsubscribe => {
-                let candidates: Vec<usize> = (0..self.active[account].len())
+                // Every follower is ranked: the active ones, in index order.
+                let mut candidates: Vec<usize> = self.ranking[account]
+                    .iter()
+                    .copied()
                     .filter(|&p| self.active[account][p] && self.busy_until.get(&(account, p)).is_none_or(|&b| b < at))
                     .collect();
+                candidates.sort_unstable();
                 if candidates.is_empty() {
                     return None;
                 }
                 let person = candidates[self.rng.random_range(0..candidates.len())];
                 self.active[account][person] = false;
+                self.active_count[account] -= 1;
                 person
             }
             Kind::Text => match self.hostile_sender(account) {
@@ -270,8 +294,7 @@ impl<'w> Sim<'w> {
             return None;
         }
         let active = &self.active[account];
-        let hostile: Vec<usize> =
-            self.world.people.iter().filter(|p| p.hostile && active[p.index]).map(|p| p.index).collect();
+        let hostile: Vec<usize> = self.hostile.iter().copied().filter(|&p| active[p]).collect();
         (!hostile.is_empty()).then(|| hostile[self.rng.random_range(0..hostile.len())])
     }
 
