@@ -268,9 +268,8 @@ pub trait ProfileStore: SessionStore {
         open_id: &str,
     ) -> impl Future<Output = Result<Option<Sender>, StoreError>> + Send;
     fn person(&self, fake_id: u64) -> impl Future<Output = Result<Option<Person>, StoreError>> + Send;
-    /// Stores the person, and its avatar when there is one, together (one
-    /// transaction): unless a newer fetch is stored already, which is kept
-    /// whole.
+    /// Stores the person, then its avatar when there is one: unless a newer
+    /// fetch is stored already, which is kept whole.
     fn save_person(
         &self,
         person: &Person,

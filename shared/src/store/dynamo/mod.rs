@@ -23,7 +23,6 @@ use std::time::Duration;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
 use serde::{Deserialize, Serialize};
 
@@ -244,10 +243,3 @@ fn is_condition_failure<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> boo
     err.code() == Some("ConditionalCheckFailedException")
 }
 
-/// A transaction canceled because one of its conditions failed.
-fn is_canceled_by_condition<R>(err: &SdkError<TransactWriteItemsError, R>) -> bool {
-    let Some(TransactWriteItemsError::TransactionCanceledException(canceled)) = err.as_service_error() else {
-        return false;
-    };
-    canceled.cancellation_reasons().iter().any(|r| r.code() == Some("ConditionalCheckFailed"))
-}

@@ -1,43 +1,46 @@
 //! [`ProfileStore`] on DynamoDB, and the operators' profile reads and
 //! requests: the person and its avatar, and the profile on the sender.
 
-use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::attrs::*;
 use super::expr::{UpdateExpr, n, s};
-use super::{DynamoStore, Keyed, dynamo, invalid, is_canceled_by_condition, to_item, to_value};
+use super::{DynamoStore, Item, Keyed, dynamo, is_condition_failure, to_item, to_value};
 use crate::store::StoreError;
 use crate::store::keys::{self, KIND, PK, SK, kind};
 use crate::store::ports::{FetchedProfile, ProfileStore};
 use crate::store::{Person, ProfileState, Sender};
 
 impl DynamoStore {
-    /// The person's item, kept unless a newer fetch is stored already.
-    fn person_put(&self, person: &Person) -> Result<TransactWriteItem, StoreError> {
-        let item = to_item(&Keyed::new(keys::person_pk(person.fake_id), keys::PERSON_SK, kind::PERSON, person))?;
-        let put = Put::builder()
+    /// Puts a person's item (the person or the avatar) unless a newer fetch
+    /// of the person is stored there already; false when refused.
+    async fn put_if_not_older(&self, item: Item, fetched_at: i64) -> Result<bool, StoreError> {
+        let sent = self
+            .client
+            .put_item()
             .table_name(&self.table)
             .set_item(Some(item))
             .condition_expression(format!("attribute_not_exists({PK}) OR {FETCHED_AT} <= :at"))
-            .expression_attribute_values(":at", n(person.fetched_at))
-            .build()
-            .map_err(invalid)?;
-        Ok(TransactWriteItem::builder().put(put).build())
+            .expression_attribute_values(":at", n(fetched_at))
+            .send()
+            .await;
+        match sent {
+            Ok(_) => Ok(true),
+            Err(err) if is_condition_failure(&err) => Ok(false),
+            Err(err) => Err(dynamo(err)),
+        }
     }
 
     /// The person's avatar item.
-    fn avatar_put(&self, person: &Person, jpeg: &[u8]) -> Result<TransactWriteItem, StoreError> {
-        let put = Put::builder()
-            .table_name(&self.table)
-            .item(PK, s(keys::person_pk(person.fake_id)))
-            .item(SK, s(keys::AVATAR_SK))
-            .item(KIND, s(kind::AVATAR))
-            .item(FAKE_ID, n(person.fake_id))
-            .item(JPEG, AttributeValue::B(jpeg.to_vec().into()))
-            .item(FETCHED_AT, n(person.fetched_at))
-            .build()
-            .map_err(invalid)?;
-        Ok(TransactWriteItem::builder().put(put).build())
+    fn avatar_item(person: &Person, jpeg: &[u8]) -> Item {
+        Item::from([
+            (PK.to_owned(), s(keys::person_pk(person.fake_id))),
+            (SK.to_owned(), s(keys::AVATAR_SK)),
+            (KIND.to_owned(), s(kind::AVATAR)),
+            (FAKE_ID.to_owned(), n(person.fake_id)),
+            (JPEG.to_owned(), AttributeValue::B(jpeg.to_vec().into())),
+            (FETCHED_AT.to_owned(), n(person.fetched_at)),
+        ])
     }
 
     /// The account's senders whose profile waits for the account to log in again.
@@ -85,17 +88,19 @@ impl ProfileStore for DynamoStore {
         self.get(keys::person_pk(fake_id), keys::PERSON_SK.to_owned()).await
     }
 
+    /// Two puts, not a transaction (half the write units): the person, then
+    /// the avatar. A newer fetch stored already refuses the person, and the
+    /// avatar is not written. An invocation that stops between the two is
+    /// retried with the sender's profile still wanted, and writes both.
     async fn save_person(&self, person: &Person, avatar: Option<&[u8]>) -> Result<(), StoreError> {
-        let mut write = self.client.transact_write_items().transact_items(self.person_put(person)?);
+        let item = to_item(&Keyed::new(keys::person_pk(person.fake_id), keys::PERSON_SK, kind::PERSON, person))?;
+        if !self.put_if_not_older(item, person.fetched_at).await? {
+            return Ok(());
+        }
         if let Some(jpeg) = avatar {
-            write = write.transact_items(self.avatar_put(person, jpeg)?);
+            self.put_if_not_older(Self::avatar_item(person, jpeg), person.fetched_at).await?;
         }
-        match write.send().await {
-            Ok(_) => Ok(()),
-            // A newer fetch of the same person is stored, with its avatar: keep both.
-            Err(err) if is_canceled_by_condition(&err) => Ok(()),
-            Err(err) => Err(dynamo(err)),
-        }
+        Ok(())
     }
 
     async fn save_sender_profile(

@@ -11,7 +11,7 @@
 //! | `pushes_between`, `mapped_to` | Query | 0.5 RRU a 4 KB read |
 //! | `record_mapping` | UpdateItem (+1 on a conflict) | 1 WRU, +1 for the person index |
 //! | every other write | UpdateItem or PutItem | 1 WRU |
-//! | `save_person` | TransactWriteItems: person, avatar? | 2 WRU a KB |
+//! | `save_person` | PutItem: the person, then the avatar (if any) | 1 WRU a KB each |
 //! | a secret | GetSecretValue | one API call |
 //!
 //! A write to the main table leaves one stream record; the session table
