@@ -24,5 +24,6 @@ cargo bench -p whosent-integration --bench lookup
 # DynamoDB requests and round trips per push, by kind of push.
 cargo bench -p whosent-integration --bench push_requests
 cargo bench -p whosent-integration --bench scenario "$@"
-# Whosent at three sizes: per push, and the cost of a million pushes.
-cargo bench -p whosent-integration --bench scenario -- growth
+# Whosent at four sizes, the largest 100 accounts and a million pushes (by
+# user list, about 6 minutes here): per push, and the cost of a million pushes.
+cargo bench -p whosent-integration --bench scenario -- growth large
