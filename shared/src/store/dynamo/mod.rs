@@ -242,4 +242,3 @@ fn dynamo<E: ProvideErrorMetadata + std::error::Error>(e: E) -> StoreError {
 fn is_condition_failure<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> bool {
     err.code() == Some("ConditionalCheckFailedException")
 }
-
