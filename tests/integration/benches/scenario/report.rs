@@ -137,6 +137,7 @@ fn bills(rows: &[(Scenario, Way, Figures)]) {
             bill.total()
         );
     }
+    beside_recorded(rows);
     println!("\nWRU a push by function, and the webhook's writes by request:\n");
     for (scenario, way, f) in rows {
         let n = f.pushes.max(1) as f64;
@@ -153,6 +154,47 @@ fn bills(rows: &[(Scenario, Way, Figures)]) {
             f.profile.store.write_units / n,
             ops.join(", ")
         );
+    }
+}
+
+/// An earlier figure of the cost of a million pushes, as the README
+/// recorded it: the last round's (before messages stopped being rewritten)
+/// and the first measured (before any of the webhook's write cuts).
+struct Recorded {
+    /// Accounts, followers an account, pushes.
+    size: (usize, usize, usize),
+    way: &'static str,
+    last: f64,
+    first: f64,
+}
+
+/// The sizes measured before; the largest was not measurable then.
+const RECORDED: &[Recorded] = &[
+    Recorded { size: (1, 2000, 10_000), way: "by user list", last: 5.95, first: 9.18 },
+    Recorded { size: (1, 2000, 10_000), way: "by time", last: 5.75, first: 9.34 },
+    Recorded { size: (1, 20_000, 100_000), way: "by user list", last: 5.35, first: 8.64 },
+    Recorded { size: (1, 20_000, 100_000), way: "by time", last: 5.54, first: 10.21 },
+    Recorded { size: (10, 2000, 100_000), way: "by user list", last: 7.65, first: 10.44 },
+    Recorded { size: (10, 2000, 100_000), way: "by time", last: 6.42, first: 10.36 },
+];
+
+/// Each row's cost beside the recorded figures of its size and way, as ratios.
+fn beside_recorded(rows: &[(Scenario, Way, Figures)]) {
+    println!("\nThe cost of a million pushes beside the figures recorded before:\n");
+    println!(
+        "  {:<32} {:>8} {:>11} {:>9} {:>9} {:>9}",
+        "size / way", "$/M now", "last round", "now/last", "first", "now/first"
+    );
+    for (scenario, way, f) in rows {
+        let size = (scenario.accounts, scenario.followers / scenario.accounts, scenario.pushes);
+        let label = format!("{}×{} × {}, {}", size.0, size.1, size.2, short(*way));
+        let now = Bill::of(f).total();
+        match RECORDED.iter().find(|r| r.size == size && r.way == short(*way)) {
+            Some(&Recorded { last, first, .. }) => {
+                println!("  {label:<32} {now:>8.2} {last:>11.2} {:>9.2} {first:>9.2} {:>9.2}", now / last, now / first)
+            }
+            None => println!("  {label:<32} {now:>8.2} {:>11}", "(none)"),
+        }
     }
 }
 
