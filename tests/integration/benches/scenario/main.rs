@@ -19,9 +19,10 @@
 //! - `cargo bench -p whosent-integration --bench scenario`: 2,000 followers,
 //!   10,000 pushes, the three ways;
 //! - `… --bench scenario -- growth`: whosent at three sizes, per push and
-//!   the cost of a million pushes (`-- growth large` adds 100 accounts of
-//!   2,000 followers and a million pushes, by user list; `-- growth small`
-//!   runs the first size only);
+//!   the cost of a million pushes, each beside the figures recorded before
+//!   (`-- growth large`, as `make bench` runs it, adds 100 accounts of 2,000
+//!   followers and a million pushes, by user list; `-- growth small` runs
+//!   the first size only);
 //! - under `cargo test`: a small run of the three ways, and the full-size
 //!   scenario stopped after its first batch (a check that it terminates).
 //!   `SCENARIO_BATCHES=n` sets that bound.
