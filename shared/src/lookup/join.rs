@@ -5,12 +5,13 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use crate::store::{LookupStore, MessageRecord, Sender, SenderField, StoreError};
+use crate::store::{LookupStore, MessageRecord, ProfileState, Sender, SenderField, StoreError};
 
 /// The messages, each reference or pending sender replaced by its sender's
 /// item as it stands: its snapshot (FakeID and profile), its FakeID alone
-/// (`identified`, a profile that cannot be fetched), or `pending` when the
-/// item is gone or holds no FakeID. A page whose senders were all copied
+/// (`identified`: the console says the FakeID no longer follows, so no
+/// profile can be fetched), or `pending` (no FakeID yet, a profile still to
+/// be fetched, or the item gone). A page whose senders were all copied
 /// onto their messages (as older versions did) reads nothing.
 pub(crate) async fn with_senders<St: LookupStore>(
     store: &St,
@@ -40,10 +41,10 @@ fn by_reference(sender: &SenderField) -> bool {
 
 /// What a sender's item says of its messages' sender.
 fn as_it_stands(sender: &Sender) -> SenderField {
-    match (sender.snapshot(), sender.fake_id) {
-        (Some(snapshot), _) => SenderField::Known(snapshot),
-        (None, Some(fake_id)) => SenderField::Identified { fake_id },
-        (None, None) => SenderField::Pending,
+    match (sender.snapshot(), sender.fake_id, sender.profile_state) {
+        (Some(snapshot), _, _) => SenderField::Known(snapshot),
+        (None, Some(fake_id), Some(ProfileState::NotFollowing)) => SenderField::Identified { fake_id },
+        _ => SenderField::Pending,
     }
 }
 

@@ -298,7 +298,7 @@ pub enum SenderField {
     /// The FakeID is known but the profile cannot be fetched (the person
     /// stopped following before it was); the sender record says why. Not
     /// stored (messages are not rewritten): shown for a message whose
-    /// sender's item holds a FakeID and no profile.
+    /// sender's item holds a FakeID and `profile_state = not_following`.
     Identified {
         fake_id: u64,
     },

@@ -4,7 +4,7 @@ use super::*;
 use crate::lookup::{ListParams, Lookup, LookupConfig};
 use crate::push::Features;
 use crate::secrets::MemorySecrets;
-use crate::store::{Account, MemoryStore, Profile, SenderSnapshot, Strategy};
+use crate::store::{Account, MemoryStore, Profile, ProfileState, SenderSnapshot, Strategy};
 
 const ACCOUNT: &str = "acct-1";
 
@@ -42,14 +42,16 @@ fn known(fake_id: u64, nickname: &str) -> SenderField {
     SenderField::Known(SenderSnapshot { fake_id, profile })
 }
 
-/// Senders known, awaiting a profile, and gone; messages by reference to
-/// each, one with its sender copied on (as older versions wrote), and
-/// pending ones: of a sender found since, and of one still unknown.
+/// Senders known, awaiting a profile, gone, and no longer following (no
+/// profile can be fetched); messages by reference to each, one with its
+/// sender copied on (as older versions wrote), and pending ones: of a sender
+/// found since, of one still unknown, and of one no longer following.
 fn store() -> MemoryStore {
     let store = MemoryStore::new();
     store.put_account(Account::new(ACCOUNT, "wx570bc396a51b8ff8", "gh_7f083739789a", Strategy::Time));
     store.put_sender(sender("o-ann", Some(7), Some("Ann")));
     store.put_sender(sender("o-bo", Some(8), None));
+    store.put_sender(Sender { profile_state: Some(ProfileState::NotFollowing), ..sender("o-cy", Some(9), None) });
     for (at, open_id, field) in [
         (1000, "o-ann", SenderField::Pending),
         (1001, "o-ann", known(7, "Ann before")),
@@ -58,6 +60,7 @@ fn store() -> MemoryStore {
         (1004, "o-gone", SenderField::Reference),
         (1005, "o-new", SenderField::Pending),
         (1006, "o-ann", SenderField::Reference),
+        (1008, "o-cy", SenderField::Pending),
     ] {
         store.put_message(message(at, open_id, field));
     }
@@ -76,10 +79,11 @@ async fn a_reference_or_a_pending_sender_shows_the_sender_as_it_stands() -> Resu
             (1000, known(7, "Ann")),
             (1001, known(7, "Ann before")),
             (1002, known(7, "Ann")),
-            (1003, SenderField::Identified { fake_id: 8 }),
+            (1003, SenderField::Pending),
             (1004, SenderField::Pending),
             (1005, SenderField::Pending),
             (1006, known(7, "Ann")),
+            (1008, SenderField::Identified { fake_id: 9 }),
         ],
         "a copied snapshot is kept; a reference or a pending sender shows the sender's item now"
     );
