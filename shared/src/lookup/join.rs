@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use crate::store::{LookupStore, MessageRecord, ProfileState, Sender, SenderField, StoreError};
+use crate::store::{LookupStore, MessageRecord, Sender, SenderField, StoreError};
 
 /// The messages, each reference or pending sender replaced by its sender's
 /// item as it stands: its snapshot (FakeID and profile), its FakeID alone
@@ -28,7 +28,8 @@ pub(crate) async fn with_senders<St: LookupStore>(
         store.senders_named(account, &open_ids).await?.into_iter().map(|s| (s.open_id.clone(), s)).collect();
     for message in &mut messages {
         if by_reference(&message.sender) {
-            message.sender = senders.get(&message.features.open_id).map_or(SenderField::Pending, as_it_stands);
+            let sender = senders.get(&message.features.open_id);
+            message.sender = sender.map_or(SenderField::Pending, Sender::as_message_sender);
         }
     }
     Ok(messages)
@@ -37,15 +38,6 @@ pub(crate) async fn with_senders<St: LookupStore>(
 /// Whether the message's sender is read from the sender's item.
 fn by_reference(sender: &SenderField) -> bool {
     matches!(sender, SenderField::Reference | SenderField::Pending)
-}
-
-/// What a sender's item says of its messages' sender.
-fn as_it_stands(sender: &Sender) -> SenderField {
-    match (sender.snapshot(), sender.fake_id, sender.profile_state) {
-        (Some(snapshot), _, _) => SenderField::Known(snapshot),
-        (None, Some(fake_id), Some(ProfileState::NotFollowing)) => SenderField::Identified { fake_id },
-        _ => SenderField::Pending,
-    }
 }
 
 #[cfg(test)]

@@ -279,6 +279,17 @@ impl Sender {
     pub fn snapshot(&self) -> Option<SenderSnapshot> {
         Some(SenderSnapshot { fake_id: self.fake_id?, profile: self.profile.clone()? })
     }
+
+    /// What this item says of the sender of its messages written by
+    /// reference or pending: the snapshot, the FakeID alone when no profile
+    /// can be fetched (it no longer follows), or pending.
+    pub fn as_message_sender(&self) -> SenderField {
+        match (self.snapshot(), self.fake_id, self.profile_state) {
+            (Some(snapshot), _, _) => SenderField::Known(snapshot),
+            (None, Some(fake_id), Some(ProfileState::NotFollowing)) => SenderField::Identified { fake_id },
+            _ => SenderField::Pending,
+        }
+    }
 }
 
 /// Where a stored message stands with its sender.

@@ -356,16 +356,16 @@ async fn print_messages(store: &DynamoStore, account: &Account) -> Result<(), Er
             SenderField::Known(s) => (s.profile.nickname.clone(), s.fake_id.to_string()),
             SenderField::Identified { fake_id } => ("(no profile)".to_owned(), fake_id.to_string()),
             // Read from the sender's item, as the lookup does.
-            SenderField::Reference | SenderField::Pending => match senders.get(open_id) {
-                Some(Sender { fake_id: Some(fake_id), profile: Some(profile), .. }) => {
-                    (profile.nickname.clone(), fake_id.to_string())
+            SenderField::Reference | SenderField::Pending => {
+                match senders.get(open_id).map(Sender::as_message_sender) {
+                    Some(SenderField::Known(s)) => (s.profile.nickname, s.fake_id.to_string()),
+                    Some(SenderField::Identified { fake_id }) => ("(no profile)".to_owned(), fake_id.to_string()),
+                    _ => {
+                        let state = requests.get(open_id).map(|r| format!("{:?}", r.state).to_lowercase());
+                        (format!("({})", state.unwrap_or_else(|| "pending".to_owned())), "-".to_owned())
+                    }
                 }
-                Some(Sender { fake_id: Some(fake_id), .. }) => ("(no profile)".to_owned(), fake_id.to_string()),
-                _ => {
-                    let state = requests.get(open_id).map(|r| format!("{:?}", r.state).to_lowercase());
-                    (format!("({})", state.unwrap_or_else(|| "pending".to_owned())), "-".to_owned())
-                }
-            },
+            }
         };
         let nickname: String = nickname.chars().take(20).collect();
         println!(
