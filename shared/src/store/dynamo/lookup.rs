@@ -95,14 +95,7 @@ impl LookupStore for DynamoStore {
     }
 
     async fn senders_of(&self, fake_id: u64) -> Result<Vec<Sender>, StoreError> {
-        let query = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name(keys::GSI2)
-            .key_condition_expression(format!("{} = :pk", keys::GSI2_PK))
-            .expression_attribute_values(":pk", s(keys::person_pk(fake_id)));
-        self.query_all(query).await
+        self.gsi2_all(keys::person_pk(fake_id)).await
     }
 
     /// `BatchGetItem`, 100 keys at a time, each key once (DynamoDB refuses

@@ -163,6 +163,18 @@ impl DynamoStore {
         items.into_iter().map(from_item).collect()
     }
 
+    /// Every item of the sparse index `gsi2` under `pk`, page after page.
+    async fn gsi2_all<T: for<'de> Deserialize<'de>>(&self, pk: String) -> Result<Vec<T>, StoreError> {
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(keys::GSI2)
+            .key_condition_expression(format!("{} = :pk", keys::GSI2_PK))
+            .expression_attribute_values(":pk", s(pk));
+        self.query_all(query).await
+    }
+
     /// The items of `keys` (pk, sk) that exist, in no particular order: one
     /// `BatchGetItem` per 100 keys, asking again for unprocessed keys.
     async fn batch_get(&self, wanted: Vec<(String, String)>) -> Result<Vec<Item>, StoreError> {

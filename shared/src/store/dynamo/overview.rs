@@ -36,14 +36,7 @@ struct RequestState {
 impl AccountOverview for DynamoStore {
     /// A query of `gsi2` under `ACCOUNTS`, page after page, in id order.
     async fn registered(&self) -> Result<Vec<RegisteredAccount>, StoreError> {
-        let query = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name(keys::GSI2)
-            .key_condition_expression(format!("{} = :pk", keys::GSI2_PK))
-            .expression_attribute_values(":pk", s(keys::ACCOUNTS_GSI2PK));
-        let items: Vec<AccountItem> = self.query_all(query).await?;
+        let items: Vec<AccountItem> = self.gsi2_all(keys::ACCOUNTS_GSI2PK.to_owned()).await?;
         Ok(items.into_iter().map(RegisteredAccount::from).collect())
     }
 
